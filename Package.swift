@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Import rules (docs/ARCHITECTURE.md): FlowWAL knows only bytes; FlowLua knows only Lua;
+// FlowEngine gives them meaning and never imports AWS code; plugins import FlowEngine,
+// never FlowLua; only the `flow` executable wires everything together.
+let package = Package(
+    name: "flow",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "flow", targets: ["flow"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        .target(name: "FlowLua", dependencies: ["CLua"]),
+        .target(name: "FlowWAL"),
+        .target(
+            name: "FlowEngine",
+            dependencies: [
+                "FlowLua", "FlowWAL",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "flow",
+            dependencies: [
+                "FlowEngine", "FlowWAL", "FlowLua",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "FlowLuaTests", dependencies: ["FlowLua"]),
+        .testTarget(name: "FlowWALTests", dependencies: ["FlowWAL"]),
+        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowLua", "FlowWAL"]),
+        .testTarget(name: "FlowCLITests", dependencies: ["FlowWAL"]),
+    ]
+)

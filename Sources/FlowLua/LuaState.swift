@@ -1,0 +1,122 @@
+import CLua
+
+/// One Lua 5.4 interpreter. Not thread-safe and not Sendable: one owner drives it, one call at
+/// a time, which is how a workflow runs (a single coroutine, resumed by the runner).
+public final class LuaState {
+    let L: OpaquePointer
+    let limitsPointer: UnsafeMutablePointer<clua_Limits>
+    public let limits: LuaLimits
+    var hostBoxes: [Unmanaged<HostBox>] = []
+
+    public init(limits: LuaLimits = LuaLimits()) throws {
+        self.limits = limits
+        limitsPointer = .allocate(capacity: 1)
+        limitsPointer.initialize(to: clua_Limits())
+        limitsPointer.pointee.budget = limits.instructions ?? -1
+        limitsPointer.pointee.period = limits.hookPeriod
+        guard let state = clua_newstate(limitsPointer) else {
+            limitsPointer.deallocate()
+            throw LuaError(kind: .memoryLimit, message: "cannot create a Lua state: out of memory")
+        }
+        L = state
+        luaL_openlibs(L)
+        clua_sethook(L, limits.hookPeriod)
+    }
+
+    deinit {
+        lua_close(L)
+        limitsPointer.deallocate()
+        for box in hostBoxes { box.release() }
+    }
+
+    // MARK: limits
+
+    /// Bytes Lua holds now, and the most it ever held.
+    public var memoryInUse: Int { Int(limitsPointer.pointee.used) }
+    public var peakMemory: Int { Int(limitsPointer.pointee.peak) }
+    /// Instructions executed so far (counted in hook periods).
+    public var instructionsExecuted: Int64 { limitsPointer.pointee.executed * Int64(limits.hookPeriod) }
+
+    /// A wall-clock deadline for the Lua code that runs next (a step's timeout); it raises an
+    /// ordinary "timed out" error that the step machinery catches. nil clears it.
+    public func setDeadline(secondsFromNow: Double?) {
+        if let s = secondsFromNow {
+            limitsPointer.pointee.deadline = clua_monotonic_now() + s
+        } else {
+            limitsPointer.pointee.deadline = 0
+        }
+    }
+
+    var trippedLimit: LuaError.Kind? {
+        switch limitsPointer.pointee.tripped {
+        case 1: .memoryLimit
+        case 2: .instructionLimit
+        default: nil
+        }
+    }
+
+    /// The cap applies only while script code runs. Host code that pushes or reads values runs
+    /// without it, because an allocation failure there would longjmp through Swift frames.
+    func withoutMemoryCap<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = limitsPointer.pointee.cap
+        limitsPointer.pointee.cap = 0
+        defer { limitsPointer.pointee.cap = saved }
+        return try body()
+    }
+
+    func withMemoryCap<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = limitsPointer.pointee.cap
+        limitsPointer.pointee.cap = limits.memoryBytes > 0 ? size_t(limits.memoryBytes) : 0
+        defer { limitsPointer.pointee.cap = saved }
+        return try body()
+    }
+
+    func limitError(_ kind: LuaError.Kind, thread: OpaquePointer) -> LuaError {
+        let place = currentLocation(of: thread).map { "\($0): " } ?? ""
+        switch kind {
+        case .memoryLimit:
+            let mib = limits.memoryBytes >> 20
+            return LuaError(kind: kind, message: "\(place)memory limit exceeded: the script used more than \(mib) MiB")
+        default:
+            let n = limits.instructions ?? 0
+            return LuaError(kind: kind, message: "\(place)instruction limit exceeded: the script ran more than \(n) instructions")
+        }
+    }
+
+    /// "chunk:line" of the innermost Lua function running on `thread`.
+    func currentLocation(of thread: OpaquePointer) -> String? {
+        var ar = lua_Debug()
+        var level: Int32 = 0
+        while lua_getstack(thread, level, &ar) != 0 {
+            lua_getinfo(thread, "Sl", &ar)
+            if ar.currentline > 0 {
+                let src = withUnsafeBytes(of: ar.short_src) { raw in
+                    String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+                }
+                return "\(src):\(ar.currentline)"
+            }
+            level += 1
+        }
+        return nil
+    }
+
+    // MARK: refs
+
+    /// Pops the top of the stack into the registry.
+    func popRef() -> LuaRef {
+        LuaRef(id: luaL_ref(L, CLUA_REGISTRYINDEX))
+    }
+
+    func push(_ ref: LuaRef) {
+        lua_rawgeti(L, CLUA_REGISTRYINDEX, lua_Integer(ref.id))
+    }
+
+    public func release(_ ref: LuaRef) {
+        luaL_unref(L, CLUA_REGISTRYINDEX, ref.id)
+    }
+
+    /// Collects garbage now; used between runs and by benchmarks.
+    public func collectGarbage() {
+        _ = withoutMemoryCap { clua_gc_collect(L) }
+    }
+}
