@@ -58,15 +58,23 @@ public struct LuaCall {
         return LuaRef(id: luaL_ref(L, CLUA_REGISTRYINDEX))
     }
 
-    /// "chunk:line" of the Lua code at `level` (1 = the function calling the host).
-    public func location(level: Int = 1) -> String? {
-        clua_where(L, Int32(level))
-        defer { clua_pop(L, 1) }
-        var len = 0
-        guard let p = lua_tolstring(L, -1, &len), len > 0 else { return nil }
-        var s = String(decoding: UnsafeRawBufferPointer(start: p, count: len), as: UTF8.self)
-        if s.hasSuffix(": ") { s.removeLast(2) }
-        return s
+    /// "chunk:line" of the script code calling in: the first Lua frame from `level` up
+    /// (1 = the function calling the host) that has a line and is not in a chunk named in
+    /// `skipping` (the host's own Lua wrappers), passing over C functions such as pcall.
+    public func location(level: Int = 1, skipping: Set<String> = []) -> String? {
+        var ar = lua_Debug()
+        var lvl = Int32(level)
+        while lua_getstack(L, lvl, &ar) != 0 {
+            lua_getinfo(L, "Sl", &ar)
+            let source = withUnsafeBytes(of: ar.short_src) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if ar.currentline > 0 && !skipping.contains(source) {
+                return "\(source):\(ar.currentline)"
+            }
+            lvl += 1
+        }
+        return nil
     }
 
     /// Whether the running coroutine can yield here (not inside a C boundary such as a

@@ -1,6 +1,20 @@
 import ArgumentParser
+import FlowEngine
 
 @main
 struct FlowCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "flow", abstract: "Durable Lua workflows.")
+    static let configuration = CommandConfiguration(
+        commandName: "flow",
+        abstract: "Durable Lua workflows: run, resume after a crash, inspect, signal.",
+        discussion: """
+            Exit codes: 0 succeeded, 1 the workflow failed (its on_failure handlers ran), 2 usage or input error, \
+            3 the execution is locked by another live process, 4 the journal is damaged, 5 determinism error \
+            (the script changed), 6 cancelled, 70 internal error, 130 interrupted (resumable).
+            """,
+        version: "0.1.0",
+        subcommands: [
+            RunCommand.self, ResumeCommand.self, StatusCommand.self, ListCommand.self, HistoryCommand.self,
+            SignalCommand.self, CancelCommand.self, CheckCommand.self,
+        ]
+    )
 }

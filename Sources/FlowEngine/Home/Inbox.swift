@@ -1,0 +1,67 @@
+import Foundation
+import FlowLua
+import FlowWAL
+
+/// A request for an execution from outside its process: a signal or a cancel. Written as one
+/// file each, atomically, so a sender never needs the execution's lock and nothing is lost
+/// when no process is driving the execution: the next one takes it.
+public struct InboxMessage: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case signal, cancel }
+    public var kind: Kind
+    public var name: String?
+    public var data: LuaValue?
+    /// "user@host", for the journal and for `flow history`.
+    public var from: String
+    public var reason: String?
+    public var at: Millis
+
+    public init(kind: Kind, name: String? = nil, data: LuaValue? = nil, from: String, reason: String? = nil, at: Millis) {
+        self.kind = kind
+        self.name = name
+        self.data = data
+        self.from = from
+        self.reason = reason
+        self.at = at
+    }
+}
+
+public struct Inbox: Sendable {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// File names sort by arrival: the time, then the sender's pid and a random tie-breaker.
+    @discardableResult
+    public func post(_ message: InboxMessage) throws -> String {
+        try FlowHome.makeDirectories(directory)
+        let stamp = String(message.at)
+        let name = String(repeating: "0", count: max(0, 15 - stamp.count)) + stamp
+            + "-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16)).json"
+        let data = try JSONEncoder().encode(message)
+        try AtomicFile.write(path: directory + "/" + name, contents: Array(data))
+        return name
+    }
+
+    /// Messages waiting, oldest first. A file that does not parse is skipped and reported.
+    public func pending() -> (messages: [(file: String, message: InboxMessage)], unreadable: [String]) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return ([], []) }
+        var out: [(String, InboxMessage)] = []
+        var bad: [String] = []
+        for name in names.sorted() where name.hasSuffix(".json") {
+            guard let data = FileManager.default.contents(atPath: directory + "/" + name),
+                  let message = try? JSONDecoder().decode(InboxMessage.self, from: data)
+            else {
+                bad.append(name)
+                continue
+            }
+            out.append((name, message))
+        }
+        return (out, bad)
+    }
+
+    public func remove(_ file: String) {
+        unlink(directory + "/" + file)
+    }
+}

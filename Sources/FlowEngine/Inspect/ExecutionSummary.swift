@@ -1,0 +1,80 @@
+import FlowLua
+import FlowWAL
+
+/// What `flow status` and `flow list` say about an execution, read from its journal and lock
+/// without running any Lua.
+public struct ExecutionSummary: Sendable, Encodable {
+    public struct CurrentStep: Sendable, Encodable {
+        public var seq: Int
+        public var kind: String
+        public var name: String
+        public var attempt: Int
+        public var location: String
+        public var waiting_until: String?
+    }
+
+    public struct ErrorInfo: Sendable, Encodable {
+        public var name: String
+        public var message: String
+    }
+
+    public var id: String
+    public var workflow: String
+    /// running | waiting | interrupted | succeeded | failed | cancelled
+    public var status: String
+    public var started_at: String
+    public var finished_at: String?
+    public var updated_at: String
+    public var steps: Int
+    public var current_step: CurrentStep?
+    public var compensating: Bool
+    public var error: ErrorInfo?
+    public var result: LuaValue?
+    /// The process driving it, when one is.
+    public var driver: String?
+    public var journal_warning: String?
+
+    public static func load(home: FlowHome, id: String) throws -> ExecutionSummary {
+        let (state, torn) = try JournalReading.read(home: home, id: id)
+        guard let started = state.started else { throw RunError(.journal, "the journal of '\(id)' has no start record") }
+        let holder = FileLock.holder(path: home.lockPath(of: id))
+        var current: CurrentStep?
+        var waiting = false
+        if state.finished == nil, let last = state.steps.last, let attempt = last.attempts.last {
+            var until: Millis?
+            switch attempt.outcome {
+            case nil:
+                if last.kind == .sleep || last.kind == .signal {
+                    waiting = true
+                    until = attempt.deadline
+                }
+            case .failed(_, let retryAt?)?:
+                waiting = true
+                until = retryAt
+            default:
+                break
+            }
+            if attempt.outcome == nil || until != nil {
+                current = CurrentStep(
+                    seq: last.seq, kind: last.kind.rawValue, name: last.name, attempt: attempt.attempt,
+                    location: last.location, waiting_until: until.map(WallClock.iso8601))
+            }
+        }
+        let status: String
+        if let f = state.finished {
+            status = f.status.rawValue
+        } else if holder != nil {
+            status = waiting ? "waiting" : "running"
+        } else {
+            status = "interrupted"
+        }
+        let failure = state.finished?.error ?? state.compensating?.error
+        return ExecutionSummary(
+            id: id, workflow: started.workflow, status: status, started_at: WallClock.iso8601(started.at),
+            finished_at: state.finished.map { WallClock.iso8601($0.at) }, updated_at: WallClock.iso8601(state.lastEventAt),
+            steps: state.steps.count, current_step: current, compensating: state.compensating != nil && state.finished == nil,
+            error: failure.map { ErrorInfo(name: $0.name, message: $0.message) },
+            result: state.finished?.status == .succeeded ? state.finished?.value : nil,
+            driver: holder, journal_warning: torn.map { "\($0)" })
+    }
+}

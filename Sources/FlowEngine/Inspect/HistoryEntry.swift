@@ -1,0 +1,67 @@
+import FlowLua
+import FlowWAL
+
+/// One journal record as `flow history` shows it.
+public struct HistoryEntry: Sendable, Encodable {
+    public var index: Int
+    public var seq: Int?
+    public var kind: String
+    public var name: String?
+    public var time: String
+    public var attempt: Int?
+    public var location: String?
+    public var args: LuaValue?
+    public var result: LuaValue?
+    public var error: ExecutionSummary.ErrorInfo?
+    public var retry_at: String?
+    public var deadline: String?
+    public var detail: String?
+
+    public static func load(home: FlowHome, id: String) throws -> [HistoryEntry] {
+        let result: WALReadResult
+        do {
+            result = try WALReader.read(directory: home.journalDirectory(of: id))
+        } catch let e as WALError {
+            throw RunError(e.code == .notFound ? .usage : .journal, e.message)
+        }
+        var out: [HistoryEntry] = []
+        for (i, r) in result.records.enumerated() {
+            let entry: JournalEntry
+            do {
+                entry = try JournalCodec.decode(type: r.type, payload: r.payload)
+            } catch {
+                throw RunError(.journal, "\(r.file) at offset \(r.position.offset): \(error)")
+            }
+            out.append(HistoryEntry(index: i + 1, entry))
+        }
+        return out
+    }
+
+    init(index: Int, _ entry: JournalEntry) {
+        self.index = index
+        func err(_ e: StepError) -> ExecutionSummary.ErrorInfo { .init(name: e.name, message: e.message) }
+        switch entry {
+        case .started(let s):
+            kind = "started"; name = s.workflow; time = WallClock.iso8601(s.at)
+            args = .table(s.params); detail = "host \(s.host) pid \(s.pid) script sha256 \(s.scriptDigest.prefix(12))"
+        case .intent(let e):
+            seq = e.seq; kind = "\(e.kind.rawValue).start"; name = e.name; time = WallClock.iso8601(e.at)
+            attempt = e.attempt; location = e.location; args = e.args.isNil ? nil : e.args
+            deadline = e.deadline.map(WallClock.iso8601)
+        case .completed(let e):
+            seq = e.seq; kind = "completed"; time = WallClock.iso8601(e.at); attempt = e.attempt; result = e.value
+            detail = e.consumed.map { "signal taken from inbox \($0)" }
+        case .failed(let e):
+            seq = e.seq; kind = "failed"; time = WallClock.iso8601(e.at); attempt = e.attempt; error = err(e.error)
+            retry_at = e.retryAt.map(WallClock.iso8601)
+        case .compensating(let e):
+            seq = e.atSeq; kind = "compensating"; name = e.reason.rawValue; time = WallClock.iso8601(e.at); error = err(e.error)
+        case .finished(let e):
+            kind = "finished"; name = e.status.rawValue; time = WallClock.iso8601(e.at)
+            result = e.value.isNil ? nil : e.value; error = e.error.map(err)
+        case .resumed(let e):
+            kind = "resumed"; time = WallClock.iso8601(e.at)
+            detail = "host \(e.host) pid \(e.pid)" + (e.scriptChanged ? " (script changed)" : "")
+        }
+    }
+}

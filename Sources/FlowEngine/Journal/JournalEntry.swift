@@ -1,0 +1,113 @@
+import FlowLua
+
+/// Milliseconds since the Unix epoch: the journal's clock.
+public typealias Millis = Int64
+
+/// What a step is, for the journal and for determinism checks.
+public enum StepKind: String, Sendable, Codable, CaseIterable {
+    /// `flow.step(name, fn)`: Lua code with no side effects outside the journal.
+    case step
+    /// A native plugin function, `flow.exec` included.
+    case native
+    case sleep
+    case signal
+    case now
+    case random
+}
+
+/// A failure as the journal keeps it and as Lua sees it (`err.name`, `err.message`).
+public struct StepError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A short class of failure used by retry policies (`non_retryable`): "Timeout", "NonZeroExit", ...
+    public var name: String
+    public var message: String
+    public init(name: String, message: String) {
+        self.name = name
+        self.message = message
+    }
+    public var description: String { "\(name): \(message)" }
+
+    public var luaValue: LuaValue { .table(["name": .string(name), "message": .string(message)]) }
+}
+
+/// One record of an execution's journal. Sequence numbers (`seq`) count the steps the script
+/// asks for in program order, from 1; attempts count from 1 within a step.
+public enum JournalEntry: Sendable, Equatable {
+    case started(ExecutionStarted)
+    case intent(StepIntent)
+    case completed(StepCompleted)
+    case failed(StepFailed)
+    case compensating(Compensating)
+    case finished(ExecutionFinished)
+    case resumed(Resumed)
+}
+
+public struct ExecutionStarted: Sendable, Equatable {
+    public var id: String
+    public var workflow: String        // the script's path as given
+    public var scriptDigest: String    // sha256 hex of the script's bytes
+    public var params: [String: LuaValue]  // the caller's raw parameters (strings from --param, JSON from --params)
+    public var randomSeed: Int64
+    public var at: Millis
+    public var host: String
+    public var pid: Int32
+}
+
+public struct StepIntent: Sendable, Equatable {
+    public var seq: Int
+    public var attempt: Int
+    public var kind: StepKind
+    public var name: String
+    public var digest: UInt64          // of the arguments that must be the same on replay
+    public var location: String        // "file:line" of the call
+    public var args: LuaValue          // shown by `flow history`; bounded by the writer
+    public var at: Millis
+    /// For sleeps, signal waits with a timeout, and steps with a timeout: the absolute deadline.
+    public var deadline: Millis?
+}
+
+public struct StepCompleted: Sendable, Equatable {
+    public var seq: Int
+    public var attempt: Int
+    public var value: LuaValue
+    public var at: Millis
+    /// The inbox file a signal was taken from, so a resume can finish deleting it.
+    public var consumed: String?
+}
+
+public struct StepFailed: Sendable, Equatable {
+    public var seq: Int
+    public var attempt: Int
+    public var error: StepError
+    public var at: Millis
+    /// When the next attempt may start; nil when this failure is final.
+    public var retryAt: Millis?
+}
+
+public enum CompensationReason: String, Sendable, Codable { case failed, cancelled }
+
+/// The body stopped (it raised, or was cancelled at step `atSeq`); compensation runs next,
+/// its steps numbered from `nextSeq` (after the interrupted step, if it had started).
+public struct Compensating: Sendable, Equatable {
+    public var reason: CompensationReason
+    public var error: StepError
+    public var atSeq: Int
+    public var nextSeq: Int
+    public var at: Millis
+}
+
+public enum FinalStatus: String, Sendable, Codable { case succeeded, failed, cancelled }
+
+public struct ExecutionFinished: Sendable, Equatable {
+    public var status: FinalStatus
+    public var value: LuaValue
+    public var error: StepError?
+    public var at: Millis
+}
+
+/// A process took over the execution (informational: who drove it, when).
+public struct Resumed: Sendable, Equatable {
+    public var at: Millis
+    public var host: String
+    public var pid: Int32
+    public var scriptChanged: Bool
+}

@@ -1,0 +1,28 @@
+import FlowWAL
+
+/// Decoding a WAL's records into a folded journal, with every problem reported as a
+/// `RunError(.journal)` naming the segment file and byte offset.
+public enum JournalReading {
+    public static func fold(_ records: [WALRecord]) throws -> JournalState {
+        var state = JournalState()
+        for r in records {
+            do {
+                try state.apply(try JournalCodec.decode(type: r.type, payload: r.payload))
+            } catch {
+                throw RunError(.journal, "\(r.file) at offset \(r.position.offset): \(error)")
+            }
+        }
+        return state
+    }
+
+    /// Read-only: for status, list and history, which must not repair or lock anything.
+    public static func read(home: FlowHome, id: String) throws -> (state: JournalState, tornTail: WALRepair?) {
+        let result: WALReadResult
+        do {
+            result = try WALReader.read(directory: home.journalDirectory(of: id))
+        } catch let e as WALError {
+            throw RunError(e.code == .notFound ? .usage : .journal, e.message)
+        }
+        return (try fold(result.records), result.tornTail)
+    }
+}

@@ -1,0 +1,121 @@
+import FlowLua
+
+/// How one attempt of a step ended, as journaled.
+public enum StepOutcome: Sendable, Equatable {
+    case completed(LuaValue, consumed: String?)
+    /// `retryAt` nil: the failure is final.
+    case failed(StepError, retryAt: Millis?)
+}
+
+public struct AttemptRecord: Sendable, Equatable {
+    public var attempt: Int
+    public var startedAt: Millis
+    public var deadline: Millis?
+    public var outcome: StepOutcome?
+    public var finishedAt: Millis?
+}
+
+/// Every attempt of one step, folded from its journal entries.
+public struct StepRecord: Sendable, Equatable {
+    public var seq: Int
+    public var kind: StepKind
+    public var name: String
+    public var digest: UInt64
+    public var location: String
+    public var args: LuaValue
+    public var attempts: [AttemptRecord]
+
+    public var lastOutcome: StepOutcome? { attempts.last?.outcome }
+}
+
+/// An execution's journal folded into steps: what replay consults and what `status` and
+/// `history` summarise. Pure: `apply` checks that entries arrive in an order a writer can make.
+public struct JournalState: Sendable, Equatable {
+    public private(set) var started: ExecutionStarted?
+    public private(set) var steps: [StepRecord] = []
+    public private(set) var compensating: Compensating?
+    public private(set) var finished: ExecutionFinished?
+    public private(set) var resumes: [Resumed] = []
+    public private(set) var entryCount = 0
+    public private(set) var lastEventAt: Millis = 0
+
+    public init() {}
+
+    public init(entries: [JournalEntry]) throws {
+        for e in entries { try apply(e) }
+    }
+
+    public func step(_ seq: Int) -> StepRecord? {
+        seq >= 1 && seq <= steps.count ? steps[seq - 1] : nil
+    }
+
+    /// Folds in one entry; an entry that no correct writer produces is a `JournalOrderError`.
+    public mutating func apply(_ entry: JournalEntry) throws {
+        if started == nil, case .started = entry {} else if started == nil {
+            throw JournalOrderError("the journal does not begin with an execution-started record")
+        }
+        if finished != nil, !(entry.isResumed) {
+            throw JournalOrderError("a record follows the execution's final record")
+        }
+        entryCount += 1
+        switch entry {
+        case .started(let s):
+            guard started == nil else { throw JournalOrderError("a second execution-started record") }
+            started = s
+            lastEventAt = s.at
+        case .intent(let i):
+            lastEventAt = i.at
+            let attempt = AttemptRecord(attempt: i.attempt, startedAt: i.at, deadline: i.deadline)
+            if i.seq == steps.count + 1 {
+                steps.append(StepRecord(
+                    seq: i.seq, kind: i.kind, name: i.name, digest: i.digest, location: i.location, args: i.args,
+                    attempts: [attempt]))
+            } else if i.seq == steps.count, steps[i.seq - 1].name == i.name {
+                // A new attempt, or the same attempt again after a crash cut it short.
+                if let last = steps[i.seq - 1].attempts.last, last.outcome == nil, last.attempt == i.attempt {
+                    steps[i.seq - 1].attempts[steps[i.seq - 1].attempts.count - 1] = attempt
+                } else {
+                    steps[i.seq - 1].attempts.append(attempt)
+                }
+            } else {
+                throw JournalOrderError("step \(i.seq) starts after step \(steps.count)")
+            }
+        case .completed(let c):
+            lastEventAt = c.at
+            try settle(seq: c.seq, attempt: c.attempt, .completed(c.value, consumed: c.consumed), at: c.at)
+        case .failed(let f):
+            lastEventAt = f.at
+            try settle(seq: f.seq, attempt: f.attempt, .failed(f.error, retryAt: f.retryAt), at: f.at)
+        case .compensating(let c):
+            guard compensating == nil else { throw JournalOrderError("a second compensation record") }
+            compensating = c
+            lastEventAt = c.at
+        case .finished(let f):
+            finished = f
+            lastEventAt = f.at
+        case .resumed(let r):
+            resumes.append(r)
+        }
+    }
+
+    private mutating func settle(seq: Int, attempt: Int, _ outcome: StepOutcome, at: Millis) throws {
+        guard seq >= 1, seq <= steps.count, let last = steps[seq - 1].attempts.last, last.attempt == attempt,
+              last.outcome == nil
+        else {
+            throw JournalOrderError("an outcome for step \(seq) attempt \(attempt), which is not in flight")
+        }
+        let i = steps[seq - 1].attempts.count - 1
+        steps[seq - 1].attempts[i].outcome = outcome
+        steps[seq - 1].attempts[i].finishedAt = at
+    }
+}
+
+extension JournalEntry {
+    var isResumed: Bool { if case .resumed = self { true } else { false } }
+}
+
+public struct JournalOrderError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,94 @@
+import FlowLua
+
+/// Decides, for each step the script asks for, whether its result comes from the journal or
+/// the step runs now. It does no I/O: the runner feeds it the journal and every entry it
+/// writes, and acts on its decisions (STYLE.md: a state machine is a pure struct).
+public struct ReplayMachine: Sendable {
+    public private(set) var journal: JournalState
+    /// The seq the next request gets.
+    public private(set) var nextSeq = 1
+
+    public init(journal: JournalState) {
+        self.journal = journal
+    }
+
+    public enum Decision: Sendable, Equatable {
+        /// The step settled in the journal: hand back its outcome without running anything.
+        case replay(StepOutcome)
+        /// Run attempt `attempt` now (write its intent first).
+        case execute(attempt: Int)
+        /// The journal has this attempt's intent but no outcome: the process stopped while it
+        /// was in flight. Sleeps and signal waits carry on to their recorded deadline; other
+        /// steps run again (at-least-once for the in-flight step).
+        case resumeInFlight(AttemptRecord)
+        /// The last attempt failed and asked to be retried at `at`: wait, then run `attempt`.
+        case retry(attempt: Int, at: Millis)
+        /// The execution was cancelled at this step: stop the body and compensate.
+        case stopBody
+        case mismatch(DeterminismError)
+    }
+
+    /// True while the script is re-walking steps the journal already holds.
+    public var isReplaying: Bool { nextSeq <= journal.steps.count }
+
+    public mutating func request(kind: StepKind, name: String, digest: UInt64, location: String) -> (seq: Int, decision: Decision) {
+        let seq = nextSeq
+        if inBody, let c = journal.compensating, c.reason == .cancelled, c.atSeq == seq {
+            return (seq, .stopBody)
+        }
+        guard let recorded = journal.step(seq) else {
+            nextSeq += 1
+            if journal.finished != nil {
+                return (seq, .mismatch(DeterminismError(
+                    seq: seq, recorded: nil, now: .init(kind: kind, name: name, digest: digest, location: location),
+                    recordedStepCount: journal.steps.count)))
+            }
+            return (seq, .execute(attempt: 1))
+        }
+        guard recorded.kind == kind, recorded.name == name, recorded.digest == digest else {
+            return (seq, .mismatch(DeterminismError(
+                seq: seq,
+                recorded: .init(kind: recorded.kind, name: recorded.name, digest: recorded.digest, location: recorded.location),
+                now: .init(kind: kind, name: name, digest: digest, location: location),
+                recordedStepCount: journal.steps.count)))
+        }
+        nextSeq += 1
+        guard let last = recorded.attempts.last else { return (seq, .execute(attempt: 1)) }
+        switch last.outcome {
+        case .completed?:
+            return (seq, .replay(last.outcome!))
+        case .failed(_, let retryAt?)?:
+            return (seq, .retry(attempt: last.attempt + 1, at: retryAt))
+        case .failed(_, nil)?:
+            return (seq, .replay(last.outcome!))
+        case nil:
+            return (seq, .resumeInFlight(last))
+        }
+    }
+
+    /// Whether the body (not compensation) is running: compensation steps come after `atSeq`.
+    public var inBody: Bool = true
+
+    /// The body returned or raised: a journal holding more body steps than the script made means
+    /// the script changed. Returns the error to report, if any.
+    public func checkBodyEnded() -> DeterminismError? {
+        let bodySteps = journal.compensating.map { $0.nextSeq - 1 } ?? journal.steps.count
+        guard nextSeq - 1 < bodySteps, journal.compensating?.reason != .cancelled else { return nil }
+        let r = journal.steps[nextSeq - 1]
+        return DeterminismError(
+            seq: nextSeq,
+            recorded: .init(kind: r.kind, name: r.name, digest: r.digest, location: r.location),
+            now: nil, recordedStepCount: journal.steps.count)
+    }
+
+    /// Folds in an entry the runner has just written.
+    public mutating func record(_ entry: JournalEntry) throws {
+        try journal.apply(entry)
+    }
+
+    /// Compensation steps continue the numbering where the journal says they start.
+    public mutating func enterCompensation(nextSeq: Int) {
+        inBody = false
+        self.nextSeq = nextSeq
+    }
+}

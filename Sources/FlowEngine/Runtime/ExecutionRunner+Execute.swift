@@ -1,0 +1,144 @@
+import Foundation
+import FlowLua
+
+/// The body, then compensation when it fails or is cancelled, then the final record.
+extension ExecutionRunner {
+    enum DriveEnd {
+        case returned([LuaValue])
+        case failed(LuaError)
+        case stopped(StopReason)
+    }
+
+    /// Resumes `thread` until it returns, fails, or a host primitive asks to stop.
+    func drive(_ thread: LuaThread) async -> DriveEnd {
+        currentThread = thread
+        var input: [LuaArgument] = []
+        while true {
+            switch thread.resume(input) {
+            case .returned(let values):
+                return .returned(values)
+            case .failed(let error):
+                return .failed(error)
+            case .yielded:
+                guard let work = pending else {
+                    return .failed(LuaError(kind: .runtime, message: "the workflow yielded outside a flow call (coroutine.yield is only for coroutines the workflow creates)"))
+                }
+                pending = nil
+                switch await perform(work) {
+                case .resume(let values):
+                    input = [.value(true)] + values.map { .value($0) }
+                case .stop(let reason):
+                    return .stopped(reason)
+                }
+            }
+        }
+    }
+
+    func execute() async throws -> RunOutcome {
+        let body = LuaThread(state: lua, function: chunk!)
+        switch await drive(body) {
+        case .returned(let values):
+            if let e = machine.checkBodyEnded() { throw RunError(.determinism, e.description) }
+            if let c = machine.journal.compensating {
+                return try await compensate(reason: c.reason, error: c.error, atSeq: c.atSeq)
+            }
+            if !paramsDeclared, !rawParams.isEmpty, machine.journal.steps.isEmpty {
+                return try abandon(usage: "parameters were given (\(rawParams.keys.sorted().joined(separator: ", "))) but the workflow declares none: add flow.params{...}")
+            }
+            return try finish(.succeeded, value: values.first ?? .nil, error: nil)
+        case .failed(let luaError):
+            if luaError.kind == .instructionLimit || luaError.kind == .memoryLimit {
+                options.observer(.warning(luaError.message))
+            }
+            if let e = machine.checkBodyEnded() { throw RunError(.determinism, e.description) }
+            return try await compensate(reason: .failed, error: Self.stepError(from: luaError), atSeq: machine.nextSeq)
+        case .stopped(let reason):
+            return try await stopped(reason)
+        }
+    }
+
+    func stopped(_ reason: StopReason) async throws -> RunOutcome {
+        switch reason {
+        case .interrupted:
+            options.observer(.finished(.interrupted))
+            return .interrupted
+        case .cancelled(let message, let seq):
+            let why = message.reason.map { ": \($0)" } ?? ""
+            let error = StepError(name: "Cancelled", message: "cancelled by \(message.from)\(why)")
+            return try await compensate(reason: .cancelled, error: error, atSeq: seq)
+        case .cancelledInJournal:
+            guard let c = machine.journal.compensating else { throw RunError(.internalError, "cancel point without a record") }
+            return try await compensate(reason: c.reason, error: c.error, atSeq: c.atSeq)
+        case .determinism(let e):
+            throw RunError(.determinism, e.description)
+        case .usage(let message):
+            return try abandon(usage: message)
+        case .fatal(let error):
+            throw RunError(.internalError, "execution '\(id)' stopped: \(error); it can be resumed once the cause is fixed")
+        }
+    }
+
+    /// Bad parameters found before any step ran: the execution never really started, so it is
+    /// removed rather than left behind as failed.
+    func abandon(usage message: String) throws -> RunOutcome {
+        if createdNow, machine.journal.steps.isEmpty {
+            release()
+            try? FileManager.default.removeItem(atPath: options.home.directory(of: id))
+        }
+        throw RunError(.usage, message)
+    }
+
+    /// Runs the `flow.on_failure` handlers, newest first, each once and durably, then records
+    /// the final status. A handler that fails does not stop the others.
+    func compensate(reason: CompensationReason, error: StepError, atSeq: Int) async throws -> RunOutcome {
+        if machine.journal.compensating == nil {
+            let nextSeq = machine.journal.step(atSeq) != nil ? atSeq + 1 : atSeq
+            let record = Compensating(reason: reason, error: error, atSeq: atSeq, nextSeq: nextSeq, at: WallClock.now())
+            guard journal(.compensating(record), commit: true) else { throw RunError(.internalError, "\(fatal!)") }
+            crash?.hit("after-compensating", seq: atSeq)
+        }
+        let record = machine.journal.compensating!
+        for cancel in inbox.pending().messages where cancel.message.kind == .cancel { inbox.remove(cancel.file) }
+        machine.enterCompensation(nextSeq: record.nextSeq)
+        options.observer(.compensating(record.reason, record.error))
+        var problems: [String] = []
+        for handler in compensations.reversed() {
+            switch await drive(LuaThread(state: lua, function: handler)) {
+            case .returned:
+                break
+            case .failed(let e):
+                problems.append(e.message)
+                options.observer(.warning("compensation failed: \(e.message)"))
+            case .stopped(let reason):
+                switch reason {
+                case .interrupted:
+                    options.observer(.finished(.interrupted))
+                    return .interrupted
+                case .determinism(let e):
+                    throw RunError(.determinism, e.description)
+                case .fatal(let e):
+                    throw RunError(.internalError, "execution '\(id)' stopped during compensation: \(e)")
+                case .usage(let m):
+                    problems.append(m)
+                case .cancelled, .cancelledInJournal:
+                    break
+                }
+            }
+        }
+        var final = record.error
+        if !problems.isEmpty { final.message += " (compensation failed: \(problems.joined(separator: "; ")))" }
+        return try finish(record.reason == .cancelled ? .cancelled : .failed, value: .nil, error: final)
+    }
+
+    func finish(_ status: FinalStatus, value: LuaValue, error: StepError?) throws -> RunOutcome {
+        guard journal(.finished(ExecutionFinished(status: status, value: value, error: error, at: WallClock.now())), commit: true)
+        else { throw RunError(.internalError, "cannot record the end of '\(id)': \(fatal!)") }
+        let outcome: RunOutcome = switch status {
+        case .succeeded: .succeeded(value)
+        case .failed: .failed(error ?? StepError(name: "Error", message: "failed"))
+        case .cancelled: .cancelled(error ?? StepError(name: "Cancelled", message: "cancelled"))
+        }
+        options.observer(.finished(outcome))
+        return outcome
+    }
+}

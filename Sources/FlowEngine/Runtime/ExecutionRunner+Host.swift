@@ -1,0 +1,185 @@
+import FlowLua
+
+/// The host primitives behind the `flow` module (see WorkflowPrelude). Each runs inside the
+/// script's coroutine: it answers at once from the journal while replaying, and otherwise
+/// either journals and answers (pure steps) or queues `pending` work and yields.
+extension ExecutionRunner {
+    /// Stops the script: yielding cannot be caught by a script's pcall.
+    func stop(_ reason: StopReason) -> LuaHostResult {
+        pending = .stop(reason)
+        return .yield([])
+    }
+
+    func stopFatal() -> LuaHostResult { stop(.fatal(fatal ?? RunError(.internalError, "journal write failed"))) }
+
+    /// Checks where the call comes from, asks the replay machine, and handles the decisions
+    /// that stop the script. nil: a stop is queued; return `.yield([])`.
+    func decide(_ call: LuaCall, kind: StepKind, name: String, digest: UInt64, display: String)
+        throws -> (seq: Int, location: String, decision: ReplayMachine.Decision)?
+    {
+        if let t = currentThread, call.threadIdentity != t.identity {
+            throw LuaHostError("\(display) cannot be called from a coroutine the workflow created: call it from the workflow itself", level: 2)
+        }
+        if let s = insideStep {
+            throw LuaHostError("\(display) cannot be called inside flow.step '\(s.name)': steps do not nest", level: 2)
+        }
+        if !call.isYieldable {
+            throw LuaHostError("\(display) cannot be called here (inside a metamethod, a table.sort comparator or a string.gsub callback)", level: 2)
+        }
+        if !paramsDeclared, !rawParams.isEmpty, machine.journal.steps.isEmpty {
+            let names = rawParams.keys.sorted().joined(separator: ", ")
+            pending = .stop(.usage("parameters were given (\(names)) but the workflow declares none: add flow.params{...}"))
+            return nil
+        }
+        let location = call.location(level: 1, skipping: WorkflowPrelude.wrapperSources) ?? "?"
+        let (seq, decision) = machine.request(kind: kind, name: name, digest: digest, location: location)
+        switch decision {
+        case .mismatch(let e):
+            pending = .stop(.determinism(e))
+            return nil
+        case .stopBody:
+            pending = .stop(.cancelledInJournal)
+            return nil
+        case .replay:
+            break
+        default:
+            if !reportedReplay {
+                reportedReplay = true
+                if seq > 1 { options.observer(.replayed(steps: seq - 1)) }
+            }
+            if let reason = checkStop(seq: seq, force: false) {
+                pending = .stop(reason)
+                return nil
+            }
+        }
+        return (seq, location, decision)
+    }
+
+    func hostParams(_ call: LuaCall) throws -> LuaHostResult {
+        let decls = try Params.parse(call.value(1))
+        do {
+            let values = try Params.resolve(decls, raw: rawParams)
+            paramsDeclared = true
+            return .values([values])
+        } catch let p as Params.Problem {
+            let message = (call.location(level: 1, skipping: WorkflowPrelude.wrapperSources).map { "\($0): " } ?? "") + p.message
+            if machine.journal.steps.isEmpty { return stop(.usage(message)) }
+            throw LuaHostError(p.message, level: 2)
+        }
+    }
+
+    // MARK: flow.step
+
+    struct StepOptions: Decodable {
+        var retry: RetryPolicy?
+        var timeout: Double?
+    }
+
+    func hostStepBegin(_ call: LuaCall) throws -> LuaHostResult {
+        let name = try call.value(1).stringValue ?? ""
+        let opts = try call.value(2)
+        let parsed = try decodeOptions(opts.isNil ? .table([:]) : opts, display: "flow.step", argument: 3)
+        guard let (seq, location, decision) = try decide(call, kind: .step, name: name, digest: StepDigest.of(name: name), display: "flow.step")
+        else { return .yield([]) }
+        let policy = parsed.retry ?? .never
+        func begin(_ attempt: Int) -> [LuaValue]? {
+            guard journal(.intent(StepIntent(
+                seq: seq, attempt: attempt, kind: .step, name: name, digest: StepDigest.of(name: name), location: location,
+                args: .nil, at: WallClock.now(), deadline: nil)), commit: false)
+            else { return nil }
+            insideStep = PureStep(seq: seq, attempt: attempt, name: name, policy: policy, timeout: parsed.timeout, started: .now)
+            lua.setDeadline(secondsFromNow: parsed.timeout)
+            options.observer(.stepStarted(seq: seq, kind: .step, name: name, attempt: attempt))
+            return ["run", .int(Int64(attempt))]
+        }
+        switch decision {
+        case .replay(.completed(let v, _)):
+            return .values(["replay", true, v])
+        case .replay(.failed(let e, _)):
+            return .values(["replay", false, e.luaValue])
+        case .execute(let attempt):
+            return begin(attempt).map { .values($0) } ?? stopFatal()
+        case .resumeInFlight(let record):
+            return begin(record.attempt).map { .values($0) } ?? stopFatal()
+        case .retry(let attempt, let at):
+            pending = .wait(seq: seq, kind: .step, name: name, until: at) {
+                guard let v = begin(attempt) else { throw self.fatal ?? RunError(.internalError, "journal write failed") }
+                return v
+            }
+            return .yield([])
+        case .mismatch, .stopBody:
+            return .yield([])
+        }
+    }
+
+    func hostStepEnd(_ call: LuaCall) throws -> LuaHostResult {
+        guard let step = insideStep else { throw LuaHostError("flow.step: internal error (no step in progress)") }
+        insideStep = nil
+        lua.setDeadline(secondsFromNow: nil)
+        let elapsed = ContinuousClock.now - step.started
+        let ok = try call.value(1) == .bool(true)
+        var failure: (StepError, retryable: Bool)?
+        var value = LuaValue.nil
+        if ok {
+            do {
+                value = try call.value(2)
+            } catch {
+                failure = (StepError(name: "InvalidResult", message: "flow.step '\(step.name)' returned a value flow cannot journal: \(error)"), false)
+            }
+        } else if let t = step.timeout, elapsed >= .milliseconds(Int64(t * 1000)) {
+            failure = (StepError(name: "Timeout", message: "flow.step '\(step.name)' ran longer than its timeout of \(t) s"), true)
+        } else {
+            let raised = (try? call.value(2)) ?? .string("(error object is a \(call.typeName(2)) value)")
+            failure = (Self.stepError(from: raised), true)
+        }
+        guard let (error, retryable) = failure else {
+            guard journal(.completed(StepCompleted(seq: step.seq, attempt: step.attempt, value: value, at: WallClock.now(), consumed: nil)), commit: true)
+            else { return stopFatal() }
+            crash?.hit("after-outcome", seq: step.seq)
+            options.observer(.stepSucceeded(seq: step.seq, kind: .step, name: step.name, attempt: step.attempt, millis: elapsed.millis))
+            return .values(["done", true, value])
+        }
+        let delay = retryable ? step.policy.delay(after: step.attempt, error: error, unit: Double.random(in: 0..<1)) : nil
+        let retryAt = delay.map { WallClock.now() + Millis($0 * 1000) }
+        guard journal(.failed(StepFailed(seq: step.seq, attempt: step.attempt, error: error, at: WallClock.now(), retryAt: retryAt)), commit: true)
+        else { return stopFatal() }
+        crash?.hit("after-outcome", seq: step.seq)
+        options.observer(.stepFailed(seq: step.seq, kind: .step, name: step.name, attempt: step.attempt, error: error,
+                                     retryInMillis: delay.map { Int64($0 * 1000) }))
+        guard let at = retryAt else { return .values(["done", false, error.luaValue]) }
+        let next = step.attempt + 1
+        pending = .wait(seq: step.seq, kind: .step, name: step.name, until: at) {
+            guard self.journal(.intent(StepIntent(
+                seq: step.seq, attempt: next, kind: .step, name: step.name, digest: StepDigest.of(name: step.name),
+                location: self.machine.journal.step(step.seq)?.location ?? "?", args: .nil, at: WallClock.now(), deadline: nil)), commit: false)
+            else { throw self.fatal ?? RunError(.internalError, "journal write failed") }
+            self.insideStep = PureStep(seq: step.seq, attempt: next, name: step.name, policy: step.policy, timeout: step.timeout, started: .now)
+            self.lua.setDeadline(secondsFromNow: step.timeout)
+            self.options.observer(.stepStarted(seq: step.seq, kind: .step, name: step.name, attempt: next))
+            return ["run", .int(Int64(next))]
+        }
+        return .yield([])
+    }
+
+    func decodeOptions(_ value: LuaValue, display: String, argument: Int) throws -> StepOptions {
+        do {
+            let o = try LuaValueDecoder().decode(StepOptions.self, from: value)
+            try o.retry?.validate()
+            if let t = o.timeout, !(t > 0 && t.isFinite) {
+                throw LuaHostError("bad argument #\(argument) to '\(display)' (timeout must be a number of seconds > 0)", level: 2)
+            }
+            return o
+        } catch let e as LuaArgumentError {
+            throw LuaHostError("bad argument #\(argument) to '\(display)' (\(e.pathDescription.isEmpty ? "" : "'\(e.pathDescription)': ")\(e.problem))", level: 2)
+        } catch let e as RetryPolicyError {
+            throw LuaHostError("bad argument #\(argument) to '\(display)' (\(e))", level: 2)
+        }
+    }
+}
+
+extension Duration {
+    var millis: Int64 {
+        let (s, attos) = components
+        return s * 1000 + attos / 1_000_000_000_000_000
+    }
+}

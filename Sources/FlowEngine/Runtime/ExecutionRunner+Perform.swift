@@ -1,0 +1,176 @@
+import FlowLua
+
+/// The work a yielded script waits for: timers, signals and native steps, each interruptible
+/// by Ctrl-C and (in the body) by a cancel request.
+extension ExecutionRunner {
+    enum Performed {
+        case resume([LuaValue])
+        case stop(StopReason)
+    }
+
+    func perform(_ work: PendingWork) async -> Performed {
+        switch work {
+        case .stop(let reason):
+            return .stop(reason)
+        case .wait(let seq, let kind, let name, let until, let then):
+            options.observer(.waiting(seq: seq, kind: kind, name: name, untilMillis: until))
+            if let reason = await wait(until: until, seq: seq) { return .stop(reason) }
+            do { return .resume(try then()) } catch { return .stop(.fatal(error)) }
+        case .native(let call):
+            return await performNative(call)
+        case .signal(let seq, let attempt, let name, let deadline):
+            return await performSignal(seq: seq, attempt: attempt, name: name, deadline: deadline)
+        }
+    }
+
+    /// Sleeps until the wall-clock `until`, waking every poll interval to look for a stop.
+    func wait(until: Millis, seq: Int) async -> StopReason? {
+        while true {
+            if let reason = checkStop(seq: seq, force: true) { return reason }
+            let left = until - WallClock.now()
+            if left <= 0 { return nil }
+            try? await Task.sleep(for: min(.milliseconds(left), options.pollInterval))
+        }
+    }
+
+    func performSignal(seq: Int, attempt: Int, name: String, deadline: Millis?) async -> Performed {
+        options.observer(.waiting(seq: seq, kind: .signal, name: name, untilMillis: deadline))
+        while true {
+            if StopSignal.isRequested { return .stop(.interrupted) }
+            let messages = inbox.pending().messages
+            if machine.inBody, let cancel = messages.first(where: { $0.message.kind == .cancel }) {
+                return .stop(.cancelled(cancel.message, seq: seq))
+            }
+            if let m = messages.first(where: { $0.message.kind == .signal && $0.message.name == name }) {
+                let data = m.message.data ?? .nil
+                guard journal(.completed(StepCompleted(seq: seq, attempt: attempt, value: data, at: WallClock.now(), consumed: m.file)), commit: true)
+                else { return .stop(.fatal(fatal!)) }
+                inbox.remove(m.file)
+                options.observer(.stepSucceeded(seq: seq, kind: .signal, name: name, attempt: attempt, millis: 0))
+                return .resume([true, data])
+            }
+            if let d = deadline, WallClock.now() >= d {
+                let error = StepError(name: "Timeout", message: "no signal '\(name)' arrived in time")
+                guard journal(.failed(StepFailed(seq: seq, attempt: attempt, error: error, at: WallClock.now(), retryAt: nil)), commit: true)
+                else { return .stop(.fatal(fatal!)) }
+                return .resume([false])
+            }
+            try? await Task.sleep(for: options.pollInterval)
+        }
+    }
+
+    func performNative(_ call: NativeCall) async -> Performed {
+        var attempt = call.attempt
+        if let at = call.notBefore {
+            options.observer(.waiting(seq: call.seq, kind: .native, name: call.display, untilMillis: at))
+            if let reason = await wait(until: at, seq: call.seq) { return .stop(reason) }
+        }
+        while true {
+            if let reason = checkStop(seq: call.seq, force: true) { return .stop(reason) }
+            crash?.hit("before-intent", seq: call.seq)
+            let deadline = call.timeout.map { WallClock.now() + Millis($0 * 1000) }
+            // The intent is durable before the side effect starts: a crash from here on re-runs this attempt.
+            guard journal(.intent(StepIntent(
+                seq: call.seq, attempt: attempt, kind: .native, name: call.display, digest: call.digest, location: call.location,
+                args: call.args, at: WallClock.now(), deadline: deadline)), commit: true)
+            else { return .stop(.fatal(fatal!)) }
+            crash?.hit("after-intent", seq: call.seq)
+            options.observer(.stepStarted(seq: call.seq, kind: .native, name: call.display, attempt: attempt))
+            let started = ContinuousClock.now
+            let context = StepContext(executionID: id, seq: call.seq, attempt: attempt, logger: options.logger)
+            let result = await invoke(call, context: context)
+            let elapsed = (ContinuousClock.now - started).millis
+            switch result {
+            case .stopped(let reason):
+                return .stop(reason)
+            case .value(let value):
+                guard journal(.completed(StepCompleted(seq: call.seq, attempt: attempt, value: value, at: WallClock.now(), consumed: nil)), commit: true)
+                else { return .stop(.fatal(fatal!)) }
+                crash?.hit("after-outcome", seq: call.seq)
+                options.observer(.stepSucceeded(seq: call.seq, kind: .native, name: call.display, attempt: attempt, millis: elapsed))
+                return .resume([true, value])
+            case .failure(let error, let retryable):
+                let delay = retryable ? call.policy.delay(after: attempt, error: error, unit: Double.random(in: 0..<1)) : nil
+                let retryAt = delay.map { WallClock.now() + Millis($0 * 1000) }
+                guard journal(.failed(StepFailed(seq: call.seq, attempt: attempt, error: error, at: WallClock.now(), retryAt: retryAt)), commit: true)
+                else { return .stop(.fatal(fatal!)) }
+                crash?.hit("after-outcome", seq: call.seq)
+                options.observer(.stepFailed(seq: call.seq, kind: .native, name: call.display, attempt: attempt, error: error,
+                                             retryInMillis: delay.map { Int64($0 * 1000) }))
+                guard let at = retryAt else { return .resume([false, error.luaValue]) }
+                if let reason = await wait(until: at, seq: call.seq) { return .stop(reason) }
+                attempt += 1
+            }
+        }
+    }
+
+    enum Invocation: Sendable {
+        case value(LuaValue)
+        case failure(StepError, retryable: Bool)
+        case stopped(StopSignalled)
+    }
+
+    enum StopSignalled: Sendable {
+        case interrupted
+        case cancelled(InboxMessage)
+    }
+
+    /// Runs the step function in a child task while a watcher looks for Ctrl-C, a cancel and
+    /// the timeout; whichever comes first wins and the other is cancelled (a process is killed).
+    func invoke(_ call: NativeCall, context: StepContext) async -> InvocationResult {
+        let function = call.function
+        let prepared = call.prepared
+        let inbox = self.inbox
+        let watchCancel = machine.inBody
+        let poll = options.pollInterval
+        let timeout = call.timeout
+        let display = call.display
+        let result: Invocation = await withTaskGroup(of: Invocation?.self) { group in
+            group.addTask {
+                do {
+                    return .value(try await function.invoke(prepared, context))
+                } catch let f as StepFailure {
+                    return .failure(StepError(name: f.name, message: f.message), retryable: f.retryable)
+                } catch is CancellationError {
+                    return nil
+                } catch let e as LuaArgumentError {
+                    return .failure(StepError(name: "InvalidArgument", message: "\(display): \(e)"), retryable: false)
+                } catch {
+                    return .failure(StepError(name: String(describing: type(of: error)), message: "\(error)"), retryable: true)
+                }
+            }
+            group.addTask {
+                let start = ContinuousClock.now
+                while !Task.isCancelled {
+                    if StopSignal.isRequested { return .stopped(.interrupted) }
+                    if watchCancel, let c = inbox.pending().messages.first(where: { $0.message.kind == .cancel }) {
+                        return .stopped(.cancelled(c.message))
+                    }
+                    if let t = timeout, ContinuousClock.now - start >= .milliseconds(Int64(t * 1000)) {
+                        return .failure(StepError(name: "Timeout", message: "\(display) ran longer than its timeout of \(t) s"), retryable: true)
+                    }
+                    try? await Task.sleep(for: poll)
+                }
+                return nil
+            }
+            var first: Invocation?
+            while first == nil, let next = await group.next() {
+                first = next
+            }
+            group.cancelAll()
+            return first ?? .stopped(.interrupted)
+        }
+        switch result {
+        case .value(let v): return .value(v)
+        case .failure(let e, let r): return .failure(e, retryable: r)
+        case .stopped(.interrupted): return .stopped(.interrupted)
+        case .stopped(.cancelled(let m)): return .stopped(.cancelled(m, seq: call.seq))
+        }
+    }
+
+    enum InvocationResult {
+        case value(LuaValue)
+        case failure(StepError, retryable: Bool)
+        case stopped(StopReason)
+    }
+}

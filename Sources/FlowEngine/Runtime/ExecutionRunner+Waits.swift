@@ -1,0 +1,152 @@
+import FlowLua
+
+/// Host primitives for native steps, timers, signals and the journaled clock and dice.
+extension ExecutionRunner {
+    func hostNative(_ call: LuaCall) throws -> LuaHostResult {
+        let qualified = try call.value(1).stringValue ?? ""
+        let display = try call.value(2).stringValue ?? qualified
+        guard let function = options.registry.function(qualified) else {
+            throw LuaHostError("\(display) is not a registered step function", level: 2)
+        }
+        guard case .table(var fields) = try call.value(3) else {
+            throw LuaHostError("bad argument #1 to '\(display)' (table expected, got \(call.typeName(3)))", level: 2)
+        }
+        // retry and timeout belong to the engine, for every step function alike.
+        let generic = LuaValue.table(["retry": fields.removeValue(forKey: "retry") ?? .nil,
+                                      "timeout": fields.removeValue(forKey: "timeout") ?? .nil].filter { !$0.value.isNil })
+        let opts = try decodeOptions(generic, display: display, argument: 1)
+        let args = LuaValue.table(fields)
+        let prepared: any Sendable
+        do {
+            prepared = try function.prepare(args)
+        } catch let e as LuaArgumentError {
+            let path = e.pathDescription.isEmpty ? "#1" : "'\(e.pathDescription)'"
+            throw LuaHostError("bad argument \(path) to '\(display)' (\(e.problem))", level: 2)
+        }
+        let identity = function.identity.map { keys in LuaValue.table(fields.filter { keys.contains($0.key) }) } ?? args
+        let digest = StepDigest.of([identity])
+        guard let (seq, location, decision) = try decide(call, kind: .native, name: display, digest: digest, display: display)
+        else { return .yield([]) }
+        var work = NativeCall(
+            seq: seq, attempt: 1, display: display, function: function, prepared: prepared,
+            policy: opts.retry ?? function.retry, timeout: opts.timeout, args: args, digest: digest, location: location)
+        switch decision {
+        case .replay(.completed(let v, _)): return .values([true, v])
+        case .replay(.failed(let e, _)): return .values([false, e.luaValue])
+        case .execute(let attempt):
+            work.attempt = attempt
+        case .resumeInFlight(let record):
+            work.attempt = record.attempt
+            if !function.idempotent {
+                options.observer(.warning("step \(seq) \(display) was in flight when the last process stopped; running it again"))
+            }
+        case .retry(let attempt, let at):
+            work.attempt = attempt
+            work.notBefore = at
+        case .mismatch, .stopBody:
+            return .yield([])
+        }
+        pending = .native(work)
+        return .yield([])
+    }
+
+    func hostSleep(_ call: LuaCall) throws -> LuaHostResult {
+        let seconds: Double
+        switch try call.value(1) {
+        case .int(let i): seconds = Double(i)
+        case .double(let d): seconds = d
+        default: throw LuaHostError("bad argument #1 to 'flow.sleep' (number expected)", level: 2)
+        }
+        let digest = StepDigest.of([.double(seconds)])
+        guard let (seq, location, decision) = try decide(call, kind: .sleep, name: "flow.sleep", digest: digest, display: "flow.sleep")
+        else { return .yield([]) }
+        let deadline: Millis
+        var attempt = 1
+        switch decision {
+        case .replay: return .values([])
+        case .resumeInFlight(let record):
+            deadline = record.deadline ?? WallClock.now()
+            attempt = record.attempt
+        default:
+            deadline = WallClock.now() + Millis(seconds * 1000)
+            guard journal(.intent(StepIntent(
+                seq: seq, attempt: 1, kind: .sleep, name: "flow.sleep", digest: digest, location: location,
+                args: .table(["seconds": .double(seconds)]), at: WallClock.now(), deadline: deadline)), commit: true)
+            else { return stopFatal() }
+            crash?.hit("after-intent", seq: seq)
+        }
+        pending = .wait(seq: seq, kind: .sleep, name: "flow.sleep", until: deadline) {
+            guard self.journal(.completed(StepCompleted(seq: seq, attempt: attempt, value: .nil, at: WallClock.now(), consumed: nil)), commit: true)
+            else { throw self.fatal ?? RunError(.internalError, "journal write failed") }
+            return []
+        }
+        return .yield([])
+    }
+
+    func hostSignal(_ call: LuaCall) throws -> LuaHostResult {
+        let name = try call.value(1).stringValue ?? ""
+        let timeout: Double? = switch try call.value(2) {
+        case .int(let i): Double(i)
+        case .double(let d): d
+        default: nil
+        }
+        let digest = StepDigest.of([.string(name)])
+        guard let (seq, location, decision) = try decide(call, kind: .signal, name: name, digest: digest, display: "flow.signal")
+        else { return .yield([]) }
+        switch decision {
+        case .replay(.completed(let v, _)): return .values([true, v])
+        case .replay(.failed): return .values([false])
+        case .resumeInFlight(let record):
+            pending = .signal(seq: seq, attempt: record.attempt, name: name, deadline: record.deadline)
+        default:
+            let deadline = timeout.map { WallClock.now() + Millis($0 * 1000) }
+            var args: [String: LuaValue] = ["name": .string(name)]
+            if let timeout { args["timeout"] = .double(timeout) }
+            guard journal(.intent(StepIntent(
+                seq: seq, attempt: 1, kind: .signal, name: name, digest: digest, location: location,
+                args: .table(args), at: WallClock.now(), deadline: deadline)), commit: true)
+            else { return stopFatal() }
+            crash?.hit("after-intent", seq: seq)
+            pending = .signal(seq: seq, attempt: 1, name: name, deadline: deadline)
+        }
+        return .yield([])
+    }
+
+    func hostNow(_ call: LuaCall) throws -> LuaHostResult {
+        try journaledValue(call, kind: .now, display: "flow.now") { .double(Double(WallClock.now()) / 1000) }
+    }
+
+    func hostRandom(_ call: LuaCall) throws -> LuaHostResult {
+        try journaledValue(call, kind: .random, display: "flow.random") { .double(Double.random(in: 0..<1)) }
+    }
+
+    /// A value from the world (the time, a random number) recorded once and replayed after.
+    /// Inside a flow.step function it is simply live: that function's result is what is journaled.
+    private func journaledValue(_ call: LuaCall, kind: StepKind, display: String, _ make: () -> LuaValue) throws -> LuaHostResult {
+        if insideStep != nil { return .values([make()]) }
+        guard let (seq, location, decision) = try decide(call, kind: kind, name: display, digest: 0, display: display)
+        else { return .yield([]) }
+        if case .replay(.completed(let v, _)) = decision { return .values([v]) }
+        let value = make()
+        let now = WallClock.now()
+        guard journal(
+            .intent(StepIntent(seq: seq, attempt: 1, kind: kind, name: display, digest: 0, location: location, args: .nil, at: now, deadline: nil)),
+            .completed(StepCompleted(seq: seq, attempt: 1, value: value, at: now, consumed: nil)),
+            commit: true)
+        else { return stopFatal() }
+        return .values([value])
+    }
+
+    /// Ctrl-C, or a cancel in the inbox (looked at no more than every poll interval unless forced).
+    func checkStop(seq: Int, force: Bool) -> StopReason? {
+        if StopSignal.isRequested { return .interrupted }
+        guard machine.inBody else { return nil }
+        let now = ContinuousClock.now
+        guard force || now - lastInboxLook >= options.pollInterval else { return nil }
+        lastInboxLook = now
+        if let cancel = inbox.pending().messages.first(where: { $0.message.kind == .cancel }) {
+            return .cancelled(cancel.message, seq: seq)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import FlowLua
+import FlowWAL
+
+/// Drives one execution: runs the workflow's body in a coroutine, answers each step from the
+/// journal while replaying and live after that, and writes every outcome to the WAL before the
+/// script sees it. The replay decisions come from `ReplayMachine`; this type does the I/O.
+///
+/// Not Sendable: one task owns it, and Lua runs only inside `run()`.
+public final class ExecutionRunner {
+    let options: RunOptions
+    let request: RunRequest
+    public private(set) var id = ""
+    var workflowPath = ""
+    var scriptBytes: [UInt8] = []
+    var randomSeed: Int64 = 0
+    var rawParams: [String: LuaValue] = [:]
+    var paramsDeclared = false
+    var createdNow = false
+
+    var machine = ReplayMachine(journal: JournalState())
+    var writer: WALWriter?
+    var lock: FileLock?
+    var inbox: Inbox { Inbox(directory: options.home.inboxDirectory(of: id)) }
+    var fatal: Error?
+
+    var lua: LuaState!
+    var chunk: LuaRef?
+    var currentThread: LuaThread?
+    var pending: PendingWork?
+    var compensations: [LuaRef] = []
+    var insideStep: PureStep?
+    var reportedReplay = false
+    var lastInboxLook = ContinuousClock.now - .seconds(1)
+    let crash = CrashPoint.fromEnvironment()
+
+    /// A `flow.step` whose Lua function is running now.
+    struct PureStep {
+        var seq: Int
+        var attempt: Int
+        var name: String
+        var policy: RetryPolicy
+        var timeout: Double?
+        var started: ContinuousClock.Instant
+    }
+
+    public init(_ request: RunRequest, options: RunOptions) {
+        self.request = request
+        self.options = options
+    }
+
+    deinit {
+        try? writer?.close()
+        lock?.release()
+    }
+
+    /// Runs to an outcome. Errors that are not the workflow's own (bad input, a locked or
+    /// damaged journal, a determinism error) are thrown as `RunError`.
+    public func run() async throws -> RunOutcome {
+        defer { release() }
+        switch request {
+        case .start(let script, let id, let params):
+            try prepareStart(script: script, id: id, params: params)
+        case .resume(let id):
+            if let status = try prepareResume(id: id) { return .alreadyFinished(status) }
+        }
+        return try await execute()
+    }
+
+    func release() {
+        try? writer?.close()
+        writer = nil
+        lock?.release()
+        lock = nil
+    }
+
+    // MARK: start and resume
+
+    func prepareStart(script: String, id requested: String?, params: [String: LuaValue]) throws {
+        workflowPath = script
+        rawParams = params
+        scriptBytes = try Self.readScript(script)
+        randomSeed = Int64.random(in: 1...Int64.max)
+        let now = WallClock.now()
+        id = requested ?? FlowHome.newID(workflow: script, at: now)
+        do { try FlowHome.validate(id: id) } catch { throw RunError(.usage, "\(error)") }
+        let home = options.home
+        if home.exists(id) {
+            throw RunError(.usage, "execution '\(id)' already exists in \(home.root): resume it with `flow resume \(id)` or choose another --id")
+        }
+        try setUpLua()
+        do {
+            try FlowHome.makeDirectories(home.directory(of: id))
+            lock = try acquireLock()
+            var walOptions = WALOptions()
+            walOptions.syncPolicy = options.syncPolicy
+            writer = try WALWriter.create(directory: home.journalDirectory(of: id), options: walOptions)
+            createdNow = true
+            try AtomicFile.write(path: home.scriptCopy(of: id), contents: scriptBytes)
+        } catch let e as RunError {
+            throw e
+        } catch let e as WALError where e.code == .alreadyExists {
+            throw RunError(.usage, "execution '\(id)' already exists in \(home.root)")
+        } catch {
+            throw RunError(.internalError, "cannot create execution '\(id)' in \(home.root): \(error)")
+        }
+        let started = ExecutionStarted(
+            id: id, workflow: script, scriptDigest: ScriptDigest.of(scriptBytes), params: params,
+            randomSeed: randomSeed, at: now, host: WallClock.hostName, pid: getpid())
+        guard journal(.started(started), commit: true) else { throw RunError(.internalError, "\(fatal!)") }
+        crash?.hit("after-started", seq: 0)
+        options.observer(.started(id: id, workflow: script, resumed: false))
+    }
+
+    /// Returns the final status when the execution had already finished.
+    func prepareResume(id: String) throws -> FinalStatus? {
+        self.id = id
+        let home = options.home
+        do { try FlowHome.validate(id: id) } catch { throw RunError(.usage, "\(error)") }
+        guard home.exists(id) else {
+            throw RunError(.usage, "no execution '\(id)' in \(home.root) (`flow list` shows the executions there)")
+        }
+        lock = try acquireLock()
+        var walOptions = WALOptions()
+        walOptions.syncPolicy = options.syncPolicy
+        let opened: (writer: WALWriter, records: [WALRecord], repair: WALRepair?)
+        do {
+            opened = try WALWriter.open(directory: home.journalDirectory(of: id), options: walOptions)
+        } catch let e as WALError {
+            throw RunError(.journal, e.message)
+        }
+        if let repair = opened.repair { options.observer(.warning("journal repaired: \(repair)")) }
+        let state = try JournalReading.fold(opened.records)
+        guard let started = state.started else { throw RunError(.journal, "the journal of '\(id)' has no start record") }
+        if let finished = state.finished { return finished.status }
+        writer = opened.writer
+        machine = ReplayMachine(journal: state)
+        workflowPath = started.workflow
+        rawParams = started.params
+        randomSeed = started.randomSeed
+        do {
+            scriptBytes = try Self.readScript(workflowPath)
+        } catch {
+            scriptBytes = try Self.readScript(home.scriptCopy(of: id))
+            options.observer(.warning("\(workflowPath) is gone; resuming with the copy taken at start"))
+        }
+        let digest = ScriptDigest.of(scriptBytes)
+        let changed = digest != started.scriptDigest
+        if changed && !options.allowChangedScript {
+            throw RunError(.determinism, """
+                \(workflowPath) changed since execution '\(id)' started (sha256 \(started.scriptDigest.prefix(12)) then, \
+                \(digest.prefix(12)) now). Resuming with a different script can replay the recorded steps into different \
+                code. Restore the original (a copy is at \(home.scriptCopy(of: id))), or pass --allow-changed-script to \
+                try the new one: a determinism error stops it at the first step that differs.
+                """)
+        }
+        try setUpLua()
+        let resumed = Resumed(at: WallClock.now(), host: WallClock.hostName, pid: getpid(), scriptChanged: changed)
+        guard journal(.resumed(resumed), commit: true) else { throw RunError(.internalError, "\(fatal!)") }
+        for step in state.steps {
+            for attempt in step.attempts {
+                if case .completed(_, let file?)? = attempt.outcome { inbox.remove(file) }
+            }
+        }
+        options.observer(.started(id: id, workflow: workflowPath, resumed: true))
+        return nil
+    }
+
+    func acquireLock() throws -> FileLock {
+        do {
+            return try FileLock.acquire(path: options.home.lockPath(of: id), extra: "execution=\(id)")
+        } catch let e as WALError where e.code == .locked {
+            throw RunError(.locked, e.message)
+        } catch {
+            throw RunError(.internalError, "cannot lock execution '\(id)': \(error)")
+        }
+    }
+
+    static func readScript(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let why = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+            throw RunError(.usage, "workflow file \(path) \(why)")
+        }
+        return Array(data)
+    }
+
+    // MARK: journal
+
+    /// Appends entries (and commits them when asked). A failure to write is fatal to the run,
+    /// never an error the script could catch: it sets `fatal` and returns false.
+    @discardableResult
+    func journal(_ entries: JournalEntry..., commit: Bool) -> Bool {
+        guard fatal == nil, let writer else {
+            if fatal == nil { fatal = RunError(.internalError, "the journal is not open") }
+            return false
+        }
+        do {
+            for e in entries {
+                let (type, payload) = JournalCodec.encode(e)
+                try writer.append(type: type, payload: payload)
+                try machine.record(e)
+            }
+            if commit { try writer.commit() }
+            return true
+        } catch {
+            fatal = error
+            return false
+        }
+    }
+}

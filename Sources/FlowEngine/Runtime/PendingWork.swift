@@ -1,0 +1,37 @@
+import FlowLua
+
+/// What a host primitive asks the runner to do once the coroutine has yielded: everything
+/// that waits or does I/O that may take a while happens outside Lua.
+enum PendingWork {
+    case stop(StopReason)
+    /// Wait until `until` (a wall-clock deadline), then run `then` for the values to resume with.
+    case wait(seq: Int, kind: StepKind, name: String, until: Millis, then: () throws -> [LuaValue])
+    case native(NativeCall)
+    case signal(seq: Int, attempt: Int, name: String, deadline: Millis?)
+}
+
+struct NativeCall {
+    var seq: Int
+    var attempt: Int
+    var display: String
+    var function: StepFunction
+    var prepared: any Sendable
+    var policy: RetryPolicy
+    var timeout: Double?
+    var args: LuaValue
+    var digest: UInt64
+    var location: String
+    /// When set, wait until then before the first attempt (a retry pending at the crash).
+    var notBefore: Millis?
+}
+
+enum StopReason {
+    case interrupted
+    /// The execution was cancelled while the script was at step `seq`.
+    case cancelled(InboxMessage, seq: Int)
+    /// Replay met the journal's cancellation point.
+    case cancelledInJournal
+    case determinism(DeterminismError)
+    case usage(String)
+    case fatal(Error)
+}

@@ -1,0 +1,26 @@
+import FlowLua
+import FlowWAL
+import Logging
+
+/// How to drive one execution.
+public struct RunOptions: Sendable {
+    public var home: FlowHome
+    public var syncPolicy: SyncPolicy = .always
+    public var limits = LuaLimits(memoryBytes: 256 << 20, instructions: 2_000_000_000)
+    public var allowChangedScript = false
+    public var registry = StepRegistry()
+    public var observer: @Sendable (ExecutionEvent) -> Void = { _ in }
+    public var logger = Logger(label: "flow")
+    /// How often waits look at the inbox and for Ctrl-C.
+    public var pollInterval: Duration = .milliseconds(50)
+
+    public init(home: FlowHome) {
+        self.home = home
+    }
+}
+
+/// Start a new execution, or carry on an existing one.
+public enum RunRequest: Sendable {
+    case start(script: String, id: String?, params: [String: LuaValue])
+    case resume(id: String)
+}

@@ -1,0 +1,50 @@
+import FlowLua
+
+/// How a `flow run` / `flow resume` ended, which the CLI turns into an exit code.
+public enum RunOutcome: Sendable, Equatable {
+    case succeeded(LuaValue)
+    /// The workflow failed; its compensation (`flow.on_failure`) has run.
+    case failed(StepError)
+    case cancelled(StepError)
+    /// Ctrl-C or SIGTERM: nothing more was journaled; `flow resume` carries on.
+    case interrupted
+    /// The execution had already finished before this process got it.
+    case alreadyFinished(FinalStatus)
+}
+
+/// Errors that stop a run before or outside the workflow's own logic.
+public struct RunError: Error, Sendable, CustomStringConvertible {
+    public enum Code: Sendable, Equatable {
+        /// Bad input: flags, parameters, a script that does not compile, an unknown id.
+        case usage
+        /// Another live process drives the execution.
+        case locked
+        /// The journal cannot be read (damage reported with file and offset).
+        case journal
+        /// The script changed since the execution started, or replay diverged from the journal.
+        case determinism
+        case internalError
+    }
+
+    public var code: Code
+    public var message: String
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+    public var description: String { message }
+}
+
+/// What a run reports as it goes, for the terminal or a machine reader.
+public enum ExecutionEvent: Sendable {
+    case started(id: String, workflow: String, resumed: Bool)
+    case replayed(steps: Int)
+    case stepStarted(seq: Int, kind: StepKind, name: String, attempt: Int)
+    case stepSucceeded(seq: Int, kind: StepKind, name: String, attempt: Int, millis: Int64)
+    case stepFailed(seq: Int, kind: StepKind, name: String, attempt: Int, error: StepError, retryInMillis: Int64?)
+    case waiting(seq: Int, kind: StepKind, name: String, untilMillis: Millis?)
+    case log(String)
+    case warning(String)
+    case compensating(CompensationReason, StepError)
+    case finished(RunOutcome)
+}

@@ -1,0 +1,96 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An advisory exclusive lock (flock) on a lock file, held for as long as this object lives, so that
+/// one log is driven by one process at a time. The holder writes "pid=<pid> host=<host> since=<UTC>"
+/// (and an optional extra string) into the file, so whoever is refused can be told who holds it.
+///
+/// flock locks belong to the open file description: a second acquire in the same process conflicts
+/// too, and the kernel drops the lock when the holder exits or crashes, so a lock file never needs
+/// deleting by hand (and is never deleted here: unlinking a lock file races with the next locker).
+/// Not Sendable, like WALWriter: it has one owner.
+public final class FileLock {
+    public let path: String
+    private var fd: Int32
+
+    private init(path: String, fd: Int32) {
+        self.path = path
+        self.fd = fd
+    }
+
+    deinit { release() }
+
+    /// Takes the lock without waiting; throws .locked naming the holder if another holder has it.
+    public static func acquire(path: String, extra: String = "") throws -> FileLock {
+        let fd = try Sys.open(path, O_RDWR | O_CREAT, mode: 0o600, operation: "open lock file")
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let code = Sys.lastErrno
+            if code == EINTR { continue }
+            Sys.close(fd)
+            if code == EWOULDBLOCK {
+                throw WALError(code: .locked, message: lockedMessage(holderText: readText(path), path: path),
+                               path: path, errno: code)
+            }
+            throw WALError.io("lock", path, errno: code)
+        }
+        let lock = FileLock(path: path, fd: fd)
+        var text = "pid=\(getpid()) host=\(Sys.hostName()) since=\(Sys.isoTimestamp())"
+        if !extra.isEmpty { text += " " + extra }
+        try Sys.ftruncate(fd, to: 0, path: path)
+        try Sys.writeAll(fd, Array((text + "\n").utf8), path: path)
+        try Sys.fsync(fd, path: path)
+        return lock
+    }
+
+    /// The holder's text if a live process holds the lock, else nil. It tests by taking and at once
+    /// releasing the lock, so an acquire racing with it may be refused for that instant.
+    public static func holder(path: String) -> String? {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { Sys.close(fd) }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return nil
+        }
+        return readText(path)
+    }
+
+    /// Releases the lock (idempotent). The holder text is cleared first so it never describes a
+    /// process that no longer holds the lock.
+    public func release() {
+        guard fd >= 0 else { return }
+        _ = Glibc.ftruncate(fd, 0)
+        Sys.close(fd)
+        fd = -1
+    }
+
+    static func readText(_ path: String) -> String {
+        guard let bytes = try? Sys.readFile(path) else { return "" }
+        var text = Substring(String(decoding: bytes, as: UTF8.self))
+        while let last = text.last, last.isWhitespace { text = text.dropLast() }
+        return String(text)
+    }
+
+    /// "locked by pid 1234 on host h since 2026-11-26T16:00:00Z (lock file /x/lock); ..."
+    static func lockedMessage(holderText: String, path: String) -> String {
+        var fields: [String: String] = [:]
+        var extra: [Substring] = []
+        for token in holderText.split(separator: " ") {
+            let parts = token.split(separator: "=", maxSplits: 1)
+            if fields.count < 3, parts.count == 2, ["pid", "host", "since"].contains(String(parts[0])) {
+                fields[String(parts[0])] = String(parts[1])
+            } else {
+                extra.append(token)
+            }
+        }
+        let advice = "wait for that process to finish, or stop it (the lock goes away with the process; "
+            + "do not delete the lock file)"
+        guard let pid = fields["pid"] else {
+            return "locked by another process that has not written its details yet (lock file \(path)); \(advice)"
+        }
+        var who = "locked by pid \(pid) on host \(fields["host"] ?? "?") since \(fields["since"] ?? "?")"
+        if !extra.isEmpty { who += ", " + extra.joined(separator: " ") }
+        return "\(who) (lock file \(path)); \(advice)"
+    }
+}

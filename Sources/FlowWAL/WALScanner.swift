@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The scan shared by WALReader.read and WALWriter.open: it reads every segment, returns the whole
+/// records, and classifies damage as a torn tail (repairable) or corruption (thrown), following the
+/// rules in WALFormat.swift. It never modifies anything.
+struct WALScan {
+    struct Segment {
+        var number: UInt32
+        var path: String
+        /// Where its whole records end (the file length once a torn tail is cut).
+        var end: UInt64 = 0
+    }
+
+    /// A torn tail found at the end of the last segment.
+    struct Tail {
+        /// The whole last segment is an unfinished creation: remove it rather than cut it.
+        var removesSegment: Bool
+        var path: String
+        var offset: UInt64
+        var bytesCut: UInt64
+        var reason: String
+        var cutBytes: [UInt8]
+    }
+
+    var directory: String
+    var segments: [Segment]
+    var records: [WALRecord]
+    var tail: Tail?
+}
+
+enum WALScanner {
+    static func scan(directory: String, maxRecordSize: Int) throws -> WALScan {
+        let segments = try listSegments(directory)
+        var scan = WALScan(directory: directory, segments: segments, records: [], tail: nil)
+        let limit = WALOptions.clampRecordSize(maxRecordSize)
+        for (index, segment) in segments.enumerated() {
+            let isLast = index == segments.count - 1
+            let bytes = try Sys.readFile(segment.path)
+            if let problem = headerProblem(bytes, number: segment.number) {
+                guard isLast, isIncompleteCreation(bytes, number: segment.number) else {
+                    let successor = isLast ? "" : "; it is not the last segment, so it is not an unfinished creation"
+                    let hint = damagedHint(segment.path, 0)
+                    throw WALError.corrupt(segment.path, offset: 0, "\(problem)\(successor). \(hint)")
+                }
+                scan.tail = WALScan.Tail(
+                    removesSegment: true, path: segment.path, offset: 0, bytesCut: UInt64(bytes.count),
+                    reason: "unfinished segment creation: \(problem)", cutBytes: bytes)
+                break
+            }
+            scan.segments[index].end = try scanRecords(
+                bytes, segment: segment, isLast: isLast, limit: limit, into: &scan)
+        }
+        return scan
+    }
+
+    /// Segments sorted by number; throws .notFound if there are none and .corrupt if one is missing.
+    static func listSegments(_ directory: String) throws -> [WALScan.Segment] {
+        if let type = try Sys.fileType(directory), type != S_IFDIR {
+            throw WALError.io("open log directory", directory, errno: ENOTDIR, hint: "it is not a directory")
+        }
+        let numbers = try Sys.listDirectory(directory).compactMap(WALFormat.segmentNumber(fileName:)).sorted()
+        guard let first = numbers.first else {
+            throw WALError(
+                code: .notFound,
+                message: "no WAL in \(directory): it holds no segment files (\(WALFormat.segmentName(1)), ...)",
+                path: directory)
+        }
+        for (index, number) in numbers.enumerated() where UInt64(number) != UInt64(first) + UInt64(index) {
+            let missing = WALFormat.segmentName(numbers[index - 1] + 1)
+            let path = Sys.join(directory, WALFormat.segmentName(number))
+            throw WALError.corrupt(
+                path, offset: 0,
+                "segment \(missing) is missing before it (segments must be numbered without gaps); "
+                    + "restore \(missing) from a backup")
+        }
+        return numbers.map { WALScan.Segment(number: $0, path: Sys.join(directory, WALFormat.segmentName($0))) }
+    }
+
+    static func headerProblem(_ bytes: [UInt8], number: UInt32) -> String? {
+        let size = WALFormat.segmentHeaderSize
+        guard bytes.count >= size else {
+            return "the file is \(bytes.count) bytes, shorter than the \(size)-byte segment header"
+        }
+        guard bytes[0..<8].elementsEqual(WALFormat.magic) else {
+            return "not a flow WAL segment (its first 8 bytes are not \"FLOWWAL\\0\")"
+        }
+        let (version, stored) = bytes.withUnsafeBytes { ($0.loadLE32(at: 8), $0.loadLE32(at: 12)) }
+        guard version == WALFormat.version else {
+            return "segment format version \(version) is not supported (this build reads version "
+                + "\(WALFormat.version)); was it written by a newer flow?"
+        }
+        guard stored == number else {
+            return "its header says it is segment \(stored) but its name says \(number); was it renamed or copied?"
+        }
+        return nil
+    }
+
+    /// Only zeros, or a prefix of the header it should have had: the rename reached the disk before
+    /// the data did. Anything else in a bad header was written that way and is not ours to delete.
+    static func isIncompleteCreation(_ bytes: [UInt8], number: UInt32) -> Bool {
+        let expected = WALFormat.segmentHeader(number)
+        for (index, byte) in bytes.enumerated() where byte != 0 {
+            if index >= expected.count || byte != expected[index] { return false }
+        }
+        return true
+    }
+
+    static func damagedHint(_ path: String, _ offset: UInt64) -> String {
+        let keep = offset < UInt64(WALFormat.segmentHeaderSize)
+            ? "move this file and any later segments aside"
+            : "`truncate -s \(offset) \(path)` and move any later segments aside"
+        return "It is not repaired automatically: keep a copy of the log directory, then restore it from a backup, "
+            + "or keep only the records before the damage: \(keep)"
+    }
+}

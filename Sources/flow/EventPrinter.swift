@@ -1,0 +1,97 @@
+import FlowEngine
+import FlowLua
+import Foundation
+
+/// Plain progress lines on stderr, one per event (the live terminal view comes later).
+struct EventPrinter: Sendable {
+    let quiet: Bool
+    let json: Bool
+
+    func print(_ event: ExecutionEvent) {
+        if case .started(let id, _, _) = event { Console.out(id) }
+        if quiet { return }
+        if json {
+            Console.info(JSONText.event(event))
+            return
+        }
+        switch event {
+        case .started(let id, let workflow, let resumed):
+            Console.info("flow: \(resumed ? "resuming" : "running") \(workflow) as \(id)")
+        case .replayed(let n):
+            Console.info("flow: replayed \(n) journaled step\(n == 1 ? "" : "s")")
+        case .stepStarted(let seq, let kind, let name, let attempt):
+            Console.info("  [\(seq)] \(kind.rawValue) \(name)" + (attempt > 1 ? " (attempt \(attempt))" : ""))
+        case .stepSucceeded(let seq, _, let name, _, let ms):
+            Console.info("  [\(seq)] ok \(name) (\(ms) ms)")
+        case .stepFailed(let seq, _, let name, let attempt, let error, let retryIn):
+            let next = retryIn.map { "; retrying in \(String(format: "%.1f", Double($0) / 1000)) s" } ?? ""
+            Console.info("  [\(seq)] FAILED \(name) attempt \(attempt): \(error)\(next)")
+        case .waiting(let seq, let kind, let name, let until):
+            let left = until.map { " (\(String(format: "%.1f", Double($0 - WallClock.now()) / 1000)) s)" } ?? ""
+            Console.info("  [\(seq)] waiting: \(kind.rawValue) \(name)\(left)")
+        case .log(let message):
+            Console.info("  log: \(message)")
+        case .warning(let message):
+            Console.info("flow: warning: \(message)")
+        case .compensating(let reason, let error):
+            Console.info("flow: \(reason == .cancelled ? "cancelled" : "failed"): \(error); running on_failure handlers")
+        case .finished(let outcome):
+            switch outcome {
+            case .succeeded: Console.info("flow: succeeded")
+            case .failed(let e): Console.info("flow: failed: \(e)")
+            case .cancelled(let e): Console.info("flow: cancelled: \(e)")
+            case .interrupted: Console.info("flow: interrupted; continue with `flow resume`")
+            case .alreadyFinished(let s): Console.info("flow: already \(s.rawValue)")
+            }
+        }
+    }
+}
+
+/// JSON text for values and records on the command line.
+enum JSONText {
+    static func render<T: Encodable>(_ value: T, pretty: Bool = false) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return "null" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func event(_ event: ExecutionEvent) -> String {
+        var fields: [String: LuaValue] = ["time": .string(WallClock.iso8601(WallClock.now()))]
+        switch event {
+        case .started(let id, let workflow, let resumed):
+            fields["event"] = "started"; fields["id"] = .string(id); fields["workflow"] = .string(workflow); fields["resumed"] = .bool(resumed)
+        case .replayed(let n):
+            fields["event"] = "replayed"; fields["steps"] = .int(Int64(n))
+        case .stepStarted(let seq, let kind, let name, let attempt):
+            fields["event"] = "step_started"; fields["seq"] = .int(Int64(seq)); fields["kind"] = .string(kind.rawValue)
+            fields["name"] = .string(name); fields["attempt"] = .int(Int64(attempt))
+        case .stepSucceeded(let seq, let kind, let name, let attempt, let ms):
+            fields["event"] = "step_succeeded"; fields["seq"] = .int(Int64(seq)); fields["kind"] = .string(kind.rawValue)
+            fields["name"] = .string(name); fields["attempt"] = .int(Int64(attempt)); fields["millis"] = .int(ms)
+        case .stepFailed(let seq, let kind, let name, let attempt, let error, let retryIn):
+            fields["event"] = "step_failed"; fields["seq"] = .int(Int64(seq)); fields["kind"] = .string(kind.rawValue)
+            fields["name"] = .string(name); fields["attempt"] = .int(Int64(attempt)); fields["error"] = error.luaValue
+            if let r = retryIn { fields["retry_in_millis"] = .int(r) }
+        case .waiting(let seq, let kind, let name, let until):
+            fields["event"] = "waiting"; fields["seq"] = .int(Int64(seq)); fields["kind"] = .string(kind.rawValue); fields["name"] = .string(name)
+            if let u = until { fields["until"] = .string(WallClock.iso8601(u)) }
+        case .log(let m):
+            fields["event"] = "log"; fields["message"] = .string(m)
+        case .warning(let m):
+            fields["event"] = "warning"; fields["message"] = .string(m)
+        case .compensating(let reason, let error):
+            fields["event"] = "compensating"; fields["reason"] = .string(reason.rawValue); fields["error"] = error.luaValue
+        case .finished(let outcome):
+            fields["event"] = "finished"
+            switch outcome {
+            case .succeeded: fields["status"] = "succeeded"
+            case .failed(let e): fields["status"] = "failed"; fields["error"] = e.luaValue
+            case .cancelled(let e): fields["status"] = "cancelled"; fields["error"] = e.luaValue
+            case .interrupted: fields["status"] = "interrupted"
+            case .alreadyFinished(let s): fields["status"] = .string(s.rawValue)
+            }
+        }
+        return render(LuaValue.table(fields))
+    }
+}

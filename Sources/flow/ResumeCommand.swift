@@ -1,0 +1,51 @@
+import ArgumentParser
+import FlowEngine
+
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Carry on an interrupted execution from where it stopped (replays the journal, then runs live).")
+
+    @Argument(help: "The execution id.")
+    var id: String?
+
+    @Flag(help: "Resume every interrupted execution in the home.")
+    var all = false
+
+    @Flag(help: "Run a script that changed since the execution started (stops at the first step that differs).")
+    var allowChangedScript = false
+
+    @OptionGroup var home: HomeOptions
+    @OptionGroup var drive: DriveOptions
+
+    func validate() throws {
+        if all == (id != nil) { throw ValidationError("give an execution id or --all, not both") }
+    }
+
+    func run() async throws {
+        let flowHome = home.flowHome
+        let options = Composition.options(home: flowHome, drive: drive, allowChangedScript: allowChangedScript)
+        if let id {
+            let code = await Composition.drive(.resume(id: id), options: options, printID: true)
+            if code != 0 { throw ExitCode(code) }
+            return
+        }
+        let waiting = flowHome.executionIDs().filter { id in
+            (try? ExecutionSummary.load(home: flowHome, id: id))?.status == "interrupted"
+        }
+        if waiting.isEmpty {
+            Console.info("flow: no interrupted executions in \(flowHome.root)")
+            return
+        }
+        // Each in its own task: one waiting on a long timer must not hold up the others.
+        let codes = await withTaskGroup(of: Int32.self) { group in
+            for id in waiting {
+                group.addTask { await Composition.drive(.resume(id: id), options: options, printID: true) }
+            }
+            var all: [Int32] = []
+            for await c in group { all.append(c) }
+            return all
+        }
+        if let worst = codes.first(where: { $0 != 0 }) { throw ExitCode(worst) }
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import FlowEngine
+import FlowLua
+import Foundation
+
+/// Who is asking, for the journal: "user@host".
+func requester() -> String {
+    let user = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
+    return "\(user)@\(WallClock.hostName)"
+}
+
+/// An execution that exists and has not finished, or the error to show.
+func requireOpen(_ home: FlowHome, _ id: String) throws -> ExecutionSummary {
+    let summary: ExecutionSummary
+    do {
+        summary = try ExecutionSummary.load(home: home, id: id)
+    } catch let e as RunError {
+        throw fail(e)
+    }
+    if ["succeeded", "failed", "cancelled"].contains(summary.status) {
+        throw fail(RunError(.usage, "execution '\(id)' already finished (\(summary.status))"))
+    }
+    return summary
+}
+
+struct SignalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "signal",
+        abstract: "Send a signal to an execution; a flow.signal(NAME) waiting for it returns the data. Kept until taken.")
+
+    @Argument(help: "The execution id.")
+    var id: String
+
+    @Argument(help: "The signal's name.")
+    var name: String
+
+    @Option(help: "JSON data handed to the workflow.")
+    var data: String?
+
+    @OptionGroup var home: HomeOptions
+
+    func run() async throws {
+        let flowHome = home.flowHome
+        _ = try requireOpen(flowHome, id)
+        var value: LuaValue?
+        if let data {
+            do {
+                value = try JSONDecoder().decode(LuaValue.self, from: Data(data.utf8))
+            } catch {
+                throw fail(RunError(.usage, "--data is not valid JSON: \(data)"))
+            }
+        }
+        let message = InboxMessage(kind: .signal, name: name, data: value, from: requester(), at: WallClock.now())
+        do {
+            try Inbox(directory: flowHome.inboxDirectory(of: id)).post(message)
+        } catch {
+            throw fail(RunError(.internalError, "cannot deliver the signal: \(error)"))
+        }
+        Console.info("flow: signal '\(name)' sent to \(id)")
+    }
+}
+
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Cancel an execution: it stops at its current step and runs its on_failure handlers.",
+        discussion: "A live process sees the request within a second. With no process driving it, this command drives it through compensation itself.")
+
+    @Argument(help: "The execution id.")
+    var id: String
+
+    @Option(help: "Why, for the journal.")
+    var reason: String?
+
+    @OptionGroup var home: HomeOptions
+    @OptionGroup var drive: DriveOptions
+
+    func run() async throws {
+        let flowHome = home.flowHome
+        let summary = try requireOpen(flowHome, id)
+        let message = InboxMessage(kind: .cancel, from: requester(), reason: reason, at: WallClock.now())
+        do {
+            try Inbox(directory: flowHome.inboxDirectory(of: id)).post(message)
+        } catch {
+            throw fail(RunError(.internalError, "cannot deliver the cancel request: \(error)"))
+        }
+        if let driver = summary.driver {
+            Console.info("flow: cancel requested; the process driving \(id) (\(driver)) will stop it and run its on_failure handlers")
+            return
+        }
+        let code = await Composition.drive(.resume(id: id), options: Composition.options(home: flowHome, drive: drive), printID: false)
+        if code == Exit.locked {
+            Console.info("flow: cancel requested; another process took \(id) and will handle it")
+            return
+        }
+        if code != Exit.cancelled && code != 0 { throw ExitCode(code) }
+    }
+}

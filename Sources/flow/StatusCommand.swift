@@ -1,0 +1,86 @@
+import ArgumentParser
+import FlowEngine
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show an execution's status (reads the journal; runs no Lua).")
+
+    @Argument(help: "The execution id.")
+    var id: String
+
+    @Flag(help: "JSON output.")
+    var json = false
+
+    @OptionGroup var home: HomeOptions
+
+    func run() async throws {
+        let summary: ExecutionSummary
+        do {
+            summary = try ExecutionSummary.load(home: home.flowHome, id: id)
+        } catch let e as RunError {
+            throw fail(e)
+        }
+        if json {
+            Console.out(JSONText.render(summary, pretty: true))
+            return
+        }
+        var lines = [
+            "id:        \(summary.id)",
+            "workflow:  \(summary.workflow)",
+            "status:    \(summary.status)" + (summary.compensating ? " (running on_failure handlers)" : ""),
+            "started:   \(summary.started_at)",
+        ]
+        if let f = summary.finished_at { lines.append("finished:  \(f)") }
+        lines.append("steps:     \(summary.steps)")
+        if let c = summary.current_step {
+            lines.append("current:   [\(c.seq)] \(c.kind) \(c.name) attempt \(c.attempt) at \(c.location)"
+                + (c.waiting_until.map { ", until \($0)" } ?? ""))
+        }
+        if let e = summary.error { lines.append("error:     \(e.name): \(e.message)") }
+        if let d = summary.driver { lines.append("driven by: \(d)") }
+        if let w = summary.journal_warning { lines.append("warning:   \(w)") }
+        Console.out(lines.joined(separator: "\n"))
+    }
+}
+
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the executions in the home.")
+
+    @Flag(help: "JSON output.")
+    var json = false
+
+    @OptionGroup var home: HomeOptions
+
+    func run() async throws {
+        let flowHome = home.flowHome
+        var rows: [ExecutionSummary] = []
+        var problems: [String] = []
+        for id in flowHome.executionIDs() {
+            do {
+                rows.append(try ExecutionSummary.load(home: flowHome, id: id))
+            } catch {
+                problems.append("\(id): \(error)")
+            }
+        }
+        if json {
+            Console.out(JSONText.render(rows, pretty: true))
+        } else {
+            Console.out(Table.render(
+                header: ["ID", "WORKFLOW", "STATUS", "STARTED", "STEPS"],
+                rows: rows.map { [$0.id, $0.workflow, $0.status, $0.started_at, String($0.steps)] }))
+        }
+        for p in problems { Console.info("flow: warning: \(p)") }
+    }
+}
+
+enum Table {
+    static func render(header: [String], rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { i in all.map { $0[i].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}
