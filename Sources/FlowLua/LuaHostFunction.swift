@@ -108,15 +108,13 @@ private func hostDispatch(_ L: OpaquePointer?) -> Int32 {
             if let v = e.value {
                 state.pushValue(v, on: L)
             } else {
-                if e.level > 0 { clua_where(L, Int32(e.level)) } else { lua_pushstring(L, "") }
-                state.pushValue(.string(e.message), on: L)
-                lua_concat(L, 2)
+                let place = e.level > 0 ? call.location(level: e.level, skipping: state.wrapperSources) : nil
+                state.pushValue(.string((place.map { "\($0): " } ?? "") + e.message), on: L)
             }
             return CLUA_RAISE_CODE
         } catch {
-            clua_where(L, 1)
-            state.pushValue(.string(String(describing: error)), on: L)
-            lua_concat(L, 2)
+            let place = call.location(level: 1, skipping: state.wrapperSources)
+            state.pushValue(.string((place.map { "\($0): " } ?? "") + String(describing: error)), on: L)
             return CLUA_RAISE_CODE
         }
     }

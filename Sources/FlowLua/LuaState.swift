@@ -7,6 +7,9 @@ public final class LuaState {
     let limitsPointer: UnsafeMutablePointer<clua_Limits>
     public let limits: LuaLimits
     var hostBoxes: [Unmanaged<HostBox>] = []
+    /// Sources (as Lua's `short_src` names them) of the host's own Lua wrappers: errors and
+    /// locations blame the first frame outside them, the script author's line.
+    public var wrapperSources: Set<String> = []
 
     public init(limits: LuaLimits = LuaLimits()) throws {
         self.limits = limits

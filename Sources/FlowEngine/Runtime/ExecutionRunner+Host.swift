@@ -31,7 +31,7 @@ extension ExecutionRunner {
             pending = .stop(.usage("parameters were given (\(names)) but the workflow declares none: add flow.params{...}"))
             return nil
         }
-        let location = call.location(level: 1, skipping: WorkflowPrelude.wrapperSources) ?? "?"
+        let location = call.location(level: 1, skipping: lua.wrapperSources) ?? "?"
         let (seq, decision) = machine.request(kind: kind, name: name, digest: digest, location: location)
         switch decision {
         case .mismatch(let e):
@@ -62,7 +62,7 @@ extension ExecutionRunner {
             paramsDeclared = true
             return .values([values])
         } catch let p as Params.Problem {
-            let message = (call.location(level: 1, skipping: WorkflowPrelude.wrapperSources).map { "\($0): " } ?? "") + p.message
+            let message = (call.location(level: 1, skipping: lua.wrapperSources).map { "\($0): " } ?? "") + p.message
             if machine.journal.steps.isEmpty { return stop(.usage(message)) }
             throw LuaHostError(p.message, level: 2)
         }

@@ -6,6 +6,7 @@ extension ExecutionRunner {
     func setUpLua() throws {
         do {
             lua = try LuaState(limits: options.limits)
+            lua.wrapperSources = WorkflowPrelude.wrapperSources
             let env = try lua.makeSandbox(LuaSandboxPolicy(refusals: WorkflowPrelude.refusals))
             let host = lua.makeHostTable(prefix: "flow", functions: hostFunctions())
             let prelude = try lua.load(WorkflowPrelude.source, chunkName: WorkflowPrelude.chunkName)

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Timers, signals, Ctrl-C and SIGTERM, seen from the command line.
+@Suite("signals and timers")
+struct SignalTimerTests {
+    @Test("Ctrl-C during flow.sleep exits 130 at once; resume sleeps only the rest")
+    func ctrlCDuringSleep() async throws {
+        let sb = try Sandbox()
+        defer { sb.cleanup() }
+        try sb.write("w.lua", """
+            flow.exec{ cmd = "echo before >> effects", shell = true }
+            flow.sleep(3)
+            flow.exec{ cmd = "echo after >> effects", shell = true }
+            """)
+        let t0 = ContinuousClock.now
+        let run = try sb.start(["run", "w.lua", "--id", "c"])
+        try await sb.waitForStatus("c", "waiting")
+        let oneSecond = t0 + .seconds(1)
+        if ContinuousClock.now < oneSecond { try await Task.sleep(until: oneSecond) }
+        let sent = ContinuousClock.now
+        run.send(SIGINT)
+        let interrupted = await run.wait()
+        #expect(interrupted.code == 130, "\(interrupted)")
+        #expect((ContinuousClock.now - sent).seconds < 1.0, "Ctrl-C took too long to stop the run")
+        #expect(interrupted.stderr.contains("flow resume"), "the message tells how to continue: \(interrupted)")
+        #expect(try await sb.statusName("c") == "interrupted")
+
+        let resume = try await sb.flow(["resume", "c"])
+        #expect(resume.code == 0, "\(resume)")
+        #expect(resume.seconds < 2.8, "\(resume)")
+        #expect((ContinuousClock.now - t0).seconds >= 3.0)
+        expectEffects(sb, once: ["before", "after"])
+    }
+
+    @Test("SIGTERM interrupts like Ctrl-C and leaves the execution resumable")
+    func sigtermInterrupts() async throws {
+        let sb = try Sandbox()
+        defer { sb.cleanup() }
+        try sb.write("w.lua", """
+            local d = flow.signal("go")
+            flow.exec{ cmd = "echo done >> effects", shell = true }
+            """)
+        let run = try sb.start(["run", "w.lua", "--id", "t", "--quiet"])
+        try await sb.waitForStatus("t", "waiting")
+        run.send(SIGTERM)
+        let r = await run.wait(timeout: .seconds(5))
+        #expect(r.code == 130, "\(r)")
+        #expect(try await sb.statusName("t") == "interrupted")
+        #expect(try await sb.flow(["signal", "t", "go"]).code == 0)
+        #expect(try await sb.flow(["resume", "t"]).code == 0)
+        expectEffects(sb, once: ["done"])
+    }
+
+    @Test("signals wait in the inbox until taken, are taken in order, each once")
+    func signalsAreKeptAndTakenInOrder() async throws {
+        let sb = try Sandbox()
+        defer { sb.cleanup() }
+        try sb.write("w.lua", """
+            flow.sleep(0.5)
+            local a = flow.signal("go")
+            local b = flow.signal("go")
+            local c, err = flow.signal("go", { timeout = 0.3 })
+            local other = flow.signal("other", { timeout = 0.1 })
+            return { a = a.v, b = b.v, c = err, other = other == nil }
+            """)
+        let run = try sb.start(["run", "w.lua", "--id", "s", "--quiet"])
+        try await sb.waitForStatus("s", "waiting")
+        // Both arrive while the workflow is still sleeping, before any flow.signal call.
+        #expect(try await sb.flow(["signal", "s", "go", "--data", #"{"v":1}"#]).code == 0)
+        try await Task.sleep(for: .milliseconds(5))
+        #expect(try await sb.flow(["signal", "s", "go", "--data", #"{"v":2}"#]).code == 0)
+        let r = await run.wait()
+        #expect(r.code == 0, "\(r)")
+        let result = try #require(try await sb.status("s")["result"] as? [String: Any])
+        #expect(result["a"] as? Int == 1)
+        #expect(result["b"] as? Int == 2)
+        #expect(result["c"] as? String == "timeout")
+        #expect(result["other"] as? Bool == true)
+        #expect(sb.inboxFiles("s").isEmpty)
+    }
+
+    @Test("a signal to a finished execution is refused with exit 2")
+    func signalToFinished() async throws {
+        let sb = try Sandbox()
+        defer { sb.cleanup() }
+        try sb.write("w.lua", "return 1")
+        #expect(try await sb.flow(["run", "w.lua", "--id", "f", "--quiet"]).code == 0)
+        let before = sb.snapshotHome()
+        let r = try await sb.flow(["signal", "f", "go"])
+        #expect(r.code == 2, "\(r)")
+        #expect(r.stderr.contains("already finished"), "\(r)")
+        #expect(sb.snapshotHome() == before)
+    }
+
+    @Test("flow.now, flow.random and os.time replay the recorded values after a crash")
+    func journaledValuesReplay() async throws {
+        let sb = try Sandbox()
+        defer { sb.cleanup() }
+        try sb.write("w.lua", """
+            local t = flow.now()
+            local r = flow.random(1, 1000000000)
+            local o = os.time()
+            local line = "echo " .. t .. " " .. r .. " " .. o .. " >> effects"
+            flow.exec{ cmd = line, shell = true }
+            flow.sleep(1.2)
+            flow.exec{ cmd = line, shell = true }
+            """)
+        // Killed after the first exec: the resume replays t, r and o from the journal.
+        let run = try await sb.flow(["run", "w.lua", "--id", "d", "--quiet"], env: ["FLOW_CRASH_AT": "after-outcome:4"])
+        #expect(run.killedBySIGKILL, "\(run)")
+        try await Task.sleep(for: .milliseconds(1100))
+        #expect(try await sb.flow(["resume", "d"]).code == 0)
+        let lines = sb.lines()
+        #expect(lines.count == 2)
+        #expect(Set(lines).count == 1, "replayed values differ: \(lines)")
+    }
+}
