@@ -1,0 +1,91 @@
+---@meta flow
+-- LuaCATS definitions of the `flow` global for editors (lua-language-server): add this folder
+-- to `workspace.library` in .luarc.json. Nothing here runs; the module itself is built into flow.
+
+---@class flow.RetryPolicy
+---@field initial? number seconds before the 2nd attempt (default 1)
+---@field backoff? number multiplier per attempt (default 2)
+---@field max_interval? number cap on one delay, seconds (default 60)
+---@field max_attempts? integer attempts in all (default 3 when retry is given)
+---@field jitter? "full"|"none" full: a uniform random share of the delay (default)
+---@field non_retryable? string[] error names that end the retries
+
+---@class flow.StepOptions
+---@field retry? flow.RetryPolicy
+---@field timeout? number seconds
+
+---@class flow.Error
+---@field name string e.g. "Timeout", "NonZeroExit", "Failed", "Cancelled"
+---@field message string
+
+---@class flow.ExecArgs: flow.StepOptions
+---@field cmd string[]|string argv (or a command line with shell = true)
+---@field shell? boolean run through /bin/sh -c
+---@field env? table<string, string> added to the inherited environment
+---@field cwd? string
+---@field stdin? string
+---@field check? boolean a non-zero exit is the error NonZeroExit (default true)
+---@field output_limit? integer bytes kept per stream (default 65536)
+
+---@class flow.ExecResult
+---@field code integer|nil nil when killed by a signal
+---@field stdout string
+---@field stderr string
+---@field signal? integer
+
+---@class flow
+flow = {}
+
+---A parameter without a default; optionally typed.
+---@type fun(type?: "string"|"number"|"integer"|"boolean"|"table"): table
+flow.required = nil
+
+---Declares the workflow's parameters (`--param k=v`, `--params FILE.json`), typed by the defaults.
+---@param decl table<string, any>
+---@return table<string, any>
+function flow.params(decl) end
+
+---Runs `fn` once (pure Lua: no other steps inside); its result or error is journaled.
+---@generic T
+---@param name string
+---@param fn fun(): T
+---@param opts? flow.StepOptions
+---@return T
+function flow.step(name, fn, opts) end
+
+---Runs a process (no shell unless asked); the outcome is journaled.
+---@param args flow.ExecArgs
+---@return flow.ExecResult
+function flow.exec(args) end
+
+---A durable timer: after a crash only the rest is waited.
+---@param seconds number
+function flow.sleep(seconds) end
+
+---Waits for `flow signal ID NAME [--data JSON]`.
+---@param name string
+---@param opts? { timeout?: number }
+---@return any|nil data the signal's data, true when it has none, nil on timeout
+---@return string? err "timeout"
+function flow.signal(name, opts) end
+
+---Compensation: runs (newest first, once, durably) when the workflow fails or is cancelled.
+---@param fn fun()
+function flow.on_failure(fn) end
+
+---Journaled wall-clock time in seconds.
+---@return number
+function flow.now() end
+
+---Journaled randomness: a float in [0, 1), or an integer in [1, m] or [m, n].
+---@param m? integer
+---@param n? integer
+---@return number
+function flow.random(m, n) end
+
+---A progress line (not repeated while replaying).
+function flow.log(...) end
+
+---Fails the workflow with `message` at the caller's line.
+---@param message string
+function flow.fail(message) end
