@@ -50,6 +50,16 @@ public final class LuaState {
         }
     }
 
+    /// After a limit ended one coroutine, gives the state a fresh instruction budget so the
+    /// host can still run cleanup code (a workflow's compensation) in it. Memory the dead
+    /// coroutine held is collected first; the memory cap stays in force.
+    public func resetLimits() {
+        limitsPointer.pointee.tripped = 0
+        limitsPointer.pointee.budget = limits.instructions ?? -1
+        limitsPointer.pointee.deadline = 0
+        collectGarbage()
+    }
+
     var trippedLimit: LuaError.Kind? {
         switch limitsPointer.pointee.tripped {
         case 1: .memoryLimit

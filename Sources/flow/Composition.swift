@@ -30,6 +30,9 @@ enum Composition {
             if case .alreadyFinished(let status) = outcome {
                 Console.info("flow: execution \(runner.id) already finished: \(status.rawValue)")
             }
+            if case .interrupted = outcome {
+                Console.info("flow: interrupted; the execution is resumable: flow resume \(runner.id)")
+            }
             if case .succeeded(let value) = outcome, !value.isNil {
                 Console.out(JSONText.render(value))
             }

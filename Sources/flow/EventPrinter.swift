@@ -40,7 +40,7 @@ struct EventPrinter: Sendable {
             case .succeeded: Console.info("flow: succeeded")
             case .failed(let e): Console.info("flow: failed: \(e)")
             case .cancelled(let e): Console.info("flow: cancelled: \(e)")
-            case .interrupted: Console.info("flow: interrupted; continue with `flow resume`")
+            case .interrupted: break  // Composition says how to resume, with the id
             case .alreadyFinished(let s): Console.info("flow: already \(s.rawValue)")
             }
         }

@@ -63,3 +63,20 @@ import FlowLua
         #expect(h.home.executionIDs().isEmpty)
     }
 }
+
+@Suite struct CompensationAfterLimitsTests {
+    @Test func compensationStillRunsAfterTheBodyHitALimit() async throws {
+        let h = try WorkflowHarness()
+        let plugin = CounterPlugin()
+        h.registry.register(plugin)
+        let script = h.write("w.lua", """
+            local c = require "flow.counter"
+            flow.on_failure(function() c.set{ zone = "restore", weights = { blue = 100 } } end)
+            flow.step("spin", function() while true do end end)
+            """)
+        let outcome = try await h.run(script, limits: LuaLimits(memoryBytes: 64 << 20, instructions: 2_000_000))
+        guard case .failed(let e) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(e.name == "InstructionLimit")
+        #expect(plugin.calls.all == ["set:restore"])
+    }
+}

@@ -35,8 +35,11 @@ extension ExecutionRunner {
     }
 
     func execute() async throws -> RunOutcome {
-        let body = LuaThread(state: lua, function: chunk!)
-        switch await drive(body) {
+        let end = await drive(LuaThread(state: lua, function: chunk!))
+        // The body's coroutine is dropped here, so what it held can be collected before
+        // compensation runs in the same interpreter.
+        currentThread = nil
+        switch end {
         case .returned(let values):
             if let e = machine.checkBodyEnded() { throw RunError(.determinism, e.description) }
             if let c = machine.journal.compensating {
@@ -98,6 +101,9 @@ extension ExecutionRunner {
             crash?.hit("after-compensating", seq: atSeq)
         }
         let record = machine.journal.compensating!
+        // The body may have stopped anywhere, even inside a step's function or past a limit.
+        insideStep = nil
+        lua.resetLimits()
         for cancel in inbox.pending().messages where cancel.message.kind == .cancel { inbox.remove(cancel.file) }
         machine.enterCompensation(nextSeq: record.nextSeq)
         options.observer(.compensating(record.reason, record.error))

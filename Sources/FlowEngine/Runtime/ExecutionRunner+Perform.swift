@@ -9,6 +9,11 @@ extension ExecutionRunner {
     }
 
     func perform(_ work: PendingWork) async -> Performed {
+        // Under the batch policy the last records may still be unsynced: make them durable
+        // before going idle, however long the wait.
+        if options.syncPolicy == .batch, let writer, writer.hasUnsyncedRecords {
+            do { try writer.sync() } catch { return .stop(.fatal(error)) }
+        }
         switch work {
         case .stop(let reason):
             return .stop(reason)
