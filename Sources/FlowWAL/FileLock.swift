@@ -6,9 +6,11 @@ import Glibc
 /// one log is driven by one process at a time. The holder writes "pid=<pid> host=<host> since=<UTC>"
 /// (and an optional extra string) into the file, so whoever is refused can be told who holds it.
 ///
-/// flock locks belong to the open file description: a second acquire in the same process conflicts
-/// too, and the kernel drops the lock when the holder exits or crashes, so a lock file never needs
-/// deleting by hand (and is never deleted here: unlinking a lock file races with the next locker).
+/// The lock is an open-file-description lock (fcntl F_OFD_SETLK): like flock it belongs to the open
+/// file description, so a second acquire in the same process conflicts too, and the kernel drops it
+/// when the holder exits or crashes, so a lock file never needs deleting by hand (and is never
+/// deleted here: unlinking a lock file races with the next locker). Unlike flock it can be tested
+/// without being taken (F_OFD_GETLK), so `flow status` never makes a resume fail.
 /// Not Sendable, like WALWriter: it has one owner.
 public final class FileLock {
     public let path: String
@@ -24,12 +26,13 @@ public final class FileLock {
     /// Takes the lock without waiting; throws .locked naming the holder if another holder has it.
     public static func acquire(path: String, extra: String = "") throws -> FileLock {
         let fd = try Sys.open(path, O_RDWR | O_CREAT, mode: 0o600, operation: "open lock file")
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        var request = wholeFile(F_WRLCK)
+        while fcntl(fd, FileLock.setLock, &request) != 0 {
             let code = Sys.lastErrno
             if code == EINTR { continue }
             Sys.close(fd)
-            if code == EWOULDBLOCK {
-                throw WALError(code: .locked, message: lockedMessage(holderText: readText(path), path: path),
+            if code == EAGAIN || code == EACCES {
+                throw WALError(code: .locked, message: lockedMessage(holderText: currentHolderText(path), path: path),
                                path: path, errno: code)
             }
             throw WALError.io("lock", path, errno: code)
@@ -43,17 +46,47 @@ public final class FileLock {
         return lock
     }
 
-    /// The holder's text if a live process holds the lock, else nil. It tests by taking and at once
-    /// releasing the lock, so an acquire racing with it may be refused for that instant.
+    /// The holder's text if a live process holds the lock, else nil. It only tests the lock, so it
+    /// never gets in the way of a process acquiring it.
     public static func holder(path: String) -> String? {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { Sys.close(fd) }
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
-            flock(fd, LOCK_UN)
-            return nil
+        var probe = wholeFile(F_WRLCK)
+        guard fcntl(fd, FileLock.getLock, &probe) == 0, probe.l_type != Int16(F_UNLCK) else { return nil }
+        return currentHolderText(path)
+    }
+
+    // Linux's numbers for the OFD commands (<bits/fcntl-linux.h>); Swift's Glibc module omits them.
+    static let getLock: Int32 = 36
+    static let setLock: Int32 = 37
+
+    static func wholeFile(_ type: Int32) -> flock {
+        var request = flock()
+        request.l_type = Int16(type)
+        request.l_whence = Int16(SEEK_SET)
+        request.l_start = 0
+        request.l_len = 0
+        return request
+    }
+
+    /// The holder writes its details just after it takes the lock, over those of a holder that may
+    /// have died: wait briefly (≤ 100 ms) for text naming a live process before reporting it.
+    static func currentHolderText(_ path: String) -> String {
+        var text = readText(path)
+        for _ in 0..<20 {
+            if let pid = pidField(text), kill(pid, 0) == 0 || errno == EPERM { return text }
+            usleep(5_000)
+            text = readText(path)
         }
-        return readText(path)
+        return text
+    }
+
+    static func pidField(_ text: String) -> pid_t? {
+        for token in text.split(separator: " ") where token.hasPrefix("pid=") {
+            return pid_t(token.dropFirst(4))
+        }
+        return nil
     }
 
     /// Releases the lock (idempotent). The holder text is cleared first so it never describes a

@@ -37,6 +37,13 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON on stdout (the table goes to stderr).")
     var json = false
 
+    /// Internal: run as `ChildReaper` for the `flow` arguments after `--`.
+    @Flag(help: .hidden)
+    var reap = false
+
+    @Argument(parsing: .postTerminator, help: .hidden)
+    var childArguments: [String] = []
+
     func validate() throws {
         for (name, value) in [("--steps", steps), ("--replay-steps", replaySteps), ("--runs", runs)] {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1") }
@@ -44,6 +51,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if reap { return try ChildReaper.serve(childArguments) }
         let steps = self.steps ?? (quick ? 200 : 2000)
         let replaySteps = self.replaySteps ?? (quick ? 10_000 : 100_000)
         let runs = self.runs ?? (quick ? 5 : 20)

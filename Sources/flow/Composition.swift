@@ -10,19 +10,19 @@ enum Composition {
         StepRegistry.standard
     }
 
-    static func options(home: FlowHome, drive: DriveOptions, allowChangedScript: Bool = false) -> RunOptions {
+    static func options(home: FlowHome, drive: DriveOptions, allowChangedScript: Bool = false, printID: Bool = true) -> RunOptions {
         var o = RunOptions(home: home)
         o.syncPolicy = SyncPolicy(rawValue: drive.sync) ?? .always
         o.limits = LuaLimits(memoryBytes: drive.maxMemory << 20, instructions: drive.maxInstructions)
         o.allowChangedScript = allowChangedScript
         o.registry = registry()
-        let printer = EventPrinter(quiet: drive.quiet, json: drive.jsonEvents)
+        let printer = EventPrinter(quiet: drive.quiet, json: drive.jsonEvents, printID: printID)
         o.observer = { printer.print($0) }
         return o
     }
 
     /// Runs one request to its end and turns the outcome into an exit code.
-    static func drive(_ request: RunRequest, options: RunOptions, printID: Bool) async -> Int32 {
+    static func drive(_ request: RunRequest, options: RunOptions) async -> Int32 {
         StopSignal.install()
         let runner = ExecutionRunner(request, options: options)
         do {

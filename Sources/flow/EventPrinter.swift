@@ -6,9 +6,11 @@ import Foundation
 struct EventPrinter: Sendable {
     let quiet: Bool
     let json: Bool
+    /// `flow run` and `flow resume` print the execution id first on stdout; `flow cancel` does not.
+    var printID = true
 
     func print(_ event: ExecutionEvent) {
-        if case .started(let id, _, _) = event { Console.out(id) }
+        if printID, case .started(let id, _, _) = event { Console.out(id) }
         if quiet { return }
         if json {
             Console.info(JSONText.event(event))

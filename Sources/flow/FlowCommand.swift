@@ -14,7 +14,25 @@ struct FlowCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunCommand.self, ResumeCommand.self, StatusCommand.self, ListCommand.self, HistoryCommand.self,
-            SignalCommand.self, CancelCommand.self, CheckCommand.self,
+            SignalCommand.self, CancelCommand.self, CheckCommand.self, BenchCommand.self,
         ]
     )
+
+    /// ArgumentParser exits 64 for usage errors; flow's contract is 2.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                Console.info(fullMessage(for: error))
+                exit(withError: ExitCode(Exit.usage))
+            }
+            exit(withError: error)
+        }
+    }
 }

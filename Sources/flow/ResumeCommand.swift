@@ -26,7 +26,7 @@ struct ResumeCommand: AsyncParsableCommand {
         let flowHome = home.flowHome
         let options = Composition.options(home: flowHome, drive: drive, allowChangedScript: allowChangedScript)
         if let id {
-            let code = await Composition.drive(.resume(id: id), options: options, printID: true)
+            let code = await Composition.drive(.resume(id: id), options: options)
             if code != 0 { throw ExitCode(code) }
             return
         }
@@ -40,7 +40,7 @@ struct ResumeCommand: AsyncParsableCommand {
         // Each in its own task: one waiting on a long timer must not hold up the others.
         let codes = await withTaskGroup(of: Int32.self) { group in
             for id in waiting {
-                group.addTask { await Composition.drive(.resume(id: id), options: options, printID: true) }
+                group.addTask { await Composition.drive(.resume(id: id), options: options) }
             }
             var all: [Int32] = []
             for await c in group { all.append(c) }

@@ -30,7 +30,7 @@ struct RunCommand: AsyncParsableCommand {
             throw fail(e)
         }
         let options = Composition.options(home: home.flowHome, drive: drive)
-        let code = await Composition.drive(.start(script: file, id: id, params: raw), options: options, printID: true)
+        let code = await Composition.drive(.start(script: file, id: id, params: raw), options: options)
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -88,7 +88,7 @@ struct CancelCommand: AsyncParsableCommand {
             Console.info("flow: cancel requested; the process driving \(id) (\(driver)) will stop it and run its on_failure handlers")
             return
         }
-        let code = await Composition.drive(.resume(id: id), options: Composition.options(home: flowHome, drive: drive), printID: false)
+        let code = await Composition.drive(.resume(id: id), options: Composition.options(home: flowHome, drive: drive, printID: false))
         if code == Exit.locked {
             Console.info("flow: cancel requested; another process took \(id) and will handle it")
             return

@@ -160,14 +160,22 @@ final class Sandbox {
     private var strays: [pid_t] = []
     private var counter = 0
     private var cleanedUp = false
+    private var holdsGate = false
 
-    init() throws {
+    /// Waits for a slot of the test gate first, so that no more than a few tests drive flow
+    /// processes at once: the timing checks (a resume that must finish in < 2.8 s) stay
+    /// meaningful on a small machine even though Swift Testing starts every test at once.
+    init() async throws {
         binary = try FlowBinary.require()
-        var template = Array((NSTemporaryDirectory() + "/flow-cli-XXXXXX").utf8CString)
+        var tmp = NSTemporaryDirectory()
+        while tmp.hasSuffix("/") { tmp.removeLast() }
+        var template = Array((tmp + "/flow-cli-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw HarnessError("mkdtemp failed: errno \(errno)") }
         dir = String(cString: made)
         home = dir + "/home"
         try FileManager.default.createDirectory(atPath: dir + "/.io", withIntermediateDirectories: true)
+        await TestGate.shared.acquire()
+        holdsGate = true
     }
 
     deinit { cleanup() }
@@ -179,6 +187,10 @@ final class Sandbox {
         cleanedUp = true
         for p in processes { p.killAndReap() }
         for pid in strays { kill(pid, SIGKILL) }
+        if holdsGate {
+            holdsGate = false
+            TestGate.shared.release()
+        }
         if ProcessInfo.processInfo.environment["FLOW_CLI_KEEP"] == nil {
             try? FileManager.default.removeItem(atPath: dir)
         }
@@ -239,18 +251,21 @@ final class Sandbox {
             .filter { !$0.hasPrefix(".") }.sorted()
     }
 
-    /// Every file of the home with its bytes, to prove a command changed nothing.
-    func snapshotHome() -> [String: [UInt8]] {
-        var out: [String: [UInt8]] = [:]
-        guard let walker = FileManager.default.enumerator(atPath: home) else { return out }
-        while let rel = walker.nextObject() as? String {
-            var isDir: ObjCBool = false
-            let full = home + "/" + rel
-            if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue {
-                out[rel] = bytes(full)
+    /// Every file of the home with its bytes, to prove a command changed nothing. Lock files
+    /// are left out: whoever takes a lock writes its pid there and clears it on release.
+    func snapshotHome() -> HomeSnapshot {
+        var files: [String: [UInt8]] = [:]
+        if let walker = FileManager.default.enumerator(atPath: home) {
+            while let rel = walker.nextObject() as? String {
+                var isDir: ObjCBool = false
+                let full = home + "/" + rel
+                if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue,
+                   !rel.hasSuffix("/lock") {
+                    files[rel] = bytes(full)
+                }
             }
         }
-        return out
+        return HomeSnapshot(files: files)
     }
 
     // MARK: running flow
@@ -306,26 +321,33 @@ final class Sandbox {
     }
 
     /// Polls `flow status ID --json` (every 20 ms, for at most `timeout`) until the status is
-    /// one of `wanted`; returns that status object.
+    /// one of `wanted` (and, given `kind`, the current step is of that kind: "sleep", "signal",
+    /// "step", "native"); returns that status object.
     @discardableResult
-    func waitForStatus(_ id: String, _ wanted: Set<String>, timeout: Duration = .seconds(10)) async throws -> [String: Any] {
+    func waitForStatus(_ id: String, _ wanted: Set<String>, kind: String? = nil,
+                       timeout: Duration = .seconds(10)) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + timeout
         var last = "(no status yet)"
         while ContinuousClock.now < deadline {
             let r = try await flow(["status", id, "--json"])
             if r.code == 0, let s = try? Self.object(r.stdout) {
-                if let name = s["status"] as? String, wanted.contains(name) { return s }
+                if let name = s["status"] as? String, wanted.contains(name),
+                   kind == nil || (s["current_step"] as? [String: Any])?["kind"] as? String == kind {
+                    return s
+                }
                 last = r.stdout
             } else {
                 last = r.description
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw HarnessError("execution \(id) did not reach \(wanted.sorted()) within \(timeout); last: \(last)")
+        throw HarnessError("execution \(id) did not reach \(wanted.sorted())\(kind.map { " in a \($0) step" } ?? "") within \(timeout); last: \(last)")
     }
 
-    func waitForStatus(_ id: String, _ wanted: String, timeout: Duration = .seconds(10)) async throws {
-        try await waitForStatus(id, [wanted], timeout: timeout)
+    @discardableResult
+    func waitForStatus(_ id: String, _ wanted: String, kind: String? = nil,
+                       timeout: Duration = .seconds(10)) async throws -> [String: Any] {
+        try await waitForStatus(id, [wanted], kind: kind, timeout: timeout)
     }
 
     /// Polls a condition every 10 ms for at most `timeout`.
@@ -342,6 +364,60 @@ final class Sandbox {
             throw HarnessError("not a JSON object: \(json)")
         }
         return o
+    }
+}
+
+/// The files of a home and their bytes; compared, it lists what changed.
+struct HomeSnapshot: Equatable, CustomStringConvertible {
+    var files: [String: [UInt8]]
+
+    func changes(since before: HomeSnapshot) -> [String] {
+        let added = files.keys.filter { before.files[$0] == nil }.map { "added \($0)" }
+        let removed = before.files.keys.filter { files[$0] == nil }.map { "removed \($0)" }
+        let changed = files.keys.filter { before.files[$0] != nil && before.files[$0] != files[$0] }.map {
+            "changed \($0) (\(before.files[$0]!.count) -> \(files[$0]!.count) bytes)"
+        }
+        return (added + removed + changed).sorted()
+    }
+
+    var description: String { "\(files.count) files: \(files.keys.sorted())" }
+}
+
+/// At most `limit` tests drive processes at once (FLOW_CLI_PARALLEL, default 2 per core).
+final class TestGate: @unchecked Sendable {
+    static let shared = TestGate(limit: ProcessInfo.processInfo.environment["FLOW_CLI_PARALLEL"].flatMap { Int($0) }
+        ?? max(2, 2 * ProcessInfo.processInfo.activeProcessorCount))
+
+    private let lock = NSLock()
+    private var available: Int
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { available = max(1, limit) }
+
+    func acquire() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if available > 0 {
+                available -= 1
+                lock.unlock()
+                c.resume()
+            } else {
+                waiters.append(c)
+                lock.unlock()
+            }
+        }
+    }
+
+    func release() {
+        lock.lock()
+        if waiters.isEmpty {
+            available += 1
+            lock.unlock()
+        } else {
+            let next = waiters.removeFirst()
+            lock.unlock()
+            next.resume()
+        }
     }
 }
 

@@ -12,7 +12,7 @@ struct CrashResumeTests {
 
     @Test("SIGKILL right after the start record, then resume runs every step once")
     func crashAfterStarted() async throws {
-        let sb = try Sandbox()
+        let sb = try await Sandbox()
         defer { sb.cleanup() }
         try sb.write("w.lua", execSteps(6))
 
@@ -32,7 +32,7 @@ struct CrashResumeTests {
     @Test("SIGKILL at each protocol point of each exec step, then resume: exactly once",
           arguments: ["before-intent", "after-intent", "after-outcome"], 1...6)
     func crashLoop(point: String, seq: Int) async throws {
-        let sb = try Sandbox()
+        let sb = try await Sandbox()
         defer { sb.cleanup() }
         try sb.write("w.lua", execSteps(6))
         let id = "crash-\(point)-\(seq)"
@@ -67,7 +67,7 @@ struct CrashResumeTests {
 
     @Test("SIGKILL while a flow.exec process runs, then resume re-runs only that step")
     func killDuringRunningExec() async throws {
-        let sb = try Sandbox()
+        let sb = try await Sandbox()
         defer { sb.cleanup() }
         // The second run of the long step does not sleep, so the resume is quick; `exec sleep`
         // makes the pid written to the file the sleeping process, to kill it when flow dies
@@ -98,7 +98,7 @@ struct CrashResumeTests {
 
     @Test("SIGKILL during flow.sleep(3): the resume waits only the time that is left")
     func killDuringSleep() async throws {
-        let sb = try Sandbox()
+        let sb = try await Sandbox()
         defer { sb.cleanup() }
         try sb.write("w.lua", """
             flow.exec{ cmd = "echo before >> effects", shell = true }
@@ -133,7 +133,7 @@ struct CrashResumeTests {
 
     @Test("SIGKILL while waiting for a signal; the signal sent meanwhile is delivered exactly once")
     func killWhileWaitingForSignal() async throws {
-        let sb = try Sandbox()
+        let sb = try await Sandbox()
         defer { sb.cleanup() }
         try sb.write("w.lua", """
             local d = flow.signal("go")
@@ -175,7 +175,7 @@ struct CrashResumeTests {
 
     @Test("SIGKILL after the intent of a sleep and of a signal wait")
     func crashAfterWaitIntents() async throws {
-        let sb = try Sandbox()
+        let sb = try await Sandbox()
         defer { sb.cleanup() }
         try sb.write("w.lua", """
             flow.exec{ cmd = "echo a >> effects", shell = true }
@@ -200,7 +200,7 @@ struct CrashResumeTests {
 
     @Test("`flow resume --all` resumes every interrupted execution")
     func resumeAll() async throws {
-        let sb = try Sandbox()
+        let sb = try await Sandbox()
         defer { sb.cleanup() }
         try sb.write("w.lua", execSteps(3))
         for (id, seq) in [("one", 1), ("two", 3)] {

@@ -55,6 +55,14 @@ public struct FlowHome: Sendable {
         }
     }
 
+    /// A valid id of an execution in this home, or the usage error to show.
+    public static func checkExisting(home: FlowHome, id: String) throws {
+        do { try validate(id: id) } catch { throw RunError(.usage, "\(error)") }
+        guard home.exists(id) else {
+            throw RunError(.usage, "no execution '\(id)' in \(home.root) (`flow list` shows the executions there)")
+        }
+    }
+
     /// Ids are file names: letters, digits, '.', '_' and '-', at most 100 characters.
     public static func validate(id: String) throws {
         let ok = !id.isEmpty && id.count <= 100 && !id.hasPrefix(".")

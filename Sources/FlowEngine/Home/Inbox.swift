@@ -36,8 +36,11 @@ public struct Inbox: Sendable {
     @discardableResult
     public func post(_ message: InboxMessage) throws -> String {
         try FlowHome.makeDirectories(directory)
-        let stamp = String(message.at)
-        let name = String(repeating: "0", count: max(0, 15 - stamp.count)) + stamp
+        // Nanoseconds, so two sends in one millisecond keep their order.
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        let stamp = String(Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec))
+        let name = String(repeating: "0", count: max(0, 20 - stamp.count)) + stamp
             + "-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16)).json"
         let data = try JSONEncoder().encode(message)
         try AtomicFile.write(path: directory + "/" + name, contents: Array(data))

@@ -34,7 +34,31 @@ public struct ExecutionSummary: Sendable, Encodable {
     public var driver: String?
     public var journal_warning: String?
 
+    enum CodingKeys: String, CodingKey {
+        case id, workflow, status, started_at, finished_at, updated_at, steps, current_step, compensating, error, result, driver,
+             journal_warning
+    }
+
+    /// Every key is always present (null when empty), so readers can rely on the shape.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(workflow, forKey: .workflow)
+        try c.encode(status, forKey: .status)
+        try c.encode(started_at, forKey: .started_at)
+        try c.encode(finished_at, forKey: .finished_at)
+        try c.encode(updated_at, forKey: .updated_at)
+        try c.encode(steps, forKey: .steps)
+        try c.encode(current_step, forKey: .current_step)
+        try c.encode(compensating, forKey: .compensating)
+        try c.encode(error, forKey: .error)
+        try c.encode(result, forKey: .result)
+        try c.encode(driver, forKey: .driver)
+        try c.encode(journal_warning, forKey: .journal_warning)
+    }
+
     public static func load(home: FlowHome, id: String) throws -> ExecutionSummary {
+        try FlowHome.checkExisting(home: home, id: id)
         let (state, torn) = try JournalReading.read(home: home, id: id)
         guard let started = state.started else { throw RunError(.journal, "the journal of '\(id)' has no start record") }
         let holder = FileLock.holder(path: home.lockPath(of: id))

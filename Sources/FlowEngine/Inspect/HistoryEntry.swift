@@ -18,6 +18,7 @@ public struct HistoryEntry: Sendable, Encodable {
     public var detail: String?
 
     public static func load(home: FlowHome, id: String) throws -> [HistoryEntry] {
+        try FlowHome.checkExisting(home: home, id: id)
         let result: WALReadResult
         do {
             result = try WALReader.read(directory: home.journalDirectory(of: id))

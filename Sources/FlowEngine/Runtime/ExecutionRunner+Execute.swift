@@ -101,6 +101,7 @@ extension ExecutionRunner {
             crash?.hit("after-compensating", seq: atSeq)
         }
         let record = machine.journal.compensating!
+        announce()
         // The body may have stopped anywhere, even inside a step's function or past a limit.
         insideStep = nil
         lua.resetLimits()
@@ -137,6 +138,7 @@ extension ExecutionRunner {
     }
 
     func finish(_ status: FinalStatus, value: LuaValue, error: StepError?) throws -> RunOutcome {
+        announce()
         guard journal(.finished(ExecutionFinished(status: status, value: value, error: error, at: WallClock.now())), commit: true)
         else { throw RunError(.internalError, "cannot record the end of '\(id)': \(fatal!)") }
         let outcome: RunOutcome = switch status {

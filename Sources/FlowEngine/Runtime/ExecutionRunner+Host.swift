@@ -43,6 +43,7 @@ extension ExecutionRunner {
         case .replay:
             break
         default:
+            announce()
             if !reportedReplay {
                 reportedReplay = true
                 if seq > 1 { options.observer(.replayed(steps: seq - 1)) }

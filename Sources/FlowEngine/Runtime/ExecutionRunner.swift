@@ -31,6 +31,7 @@ public final class ExecutionRunner {
     var compensations: [LuaRef] = []
     var insideStep: PureStep?
     var reportedReplay = false
+    var announced = false
     var lastInboxLook = ContinuousClock.now - .seconds(1)
     let crash = CrashPoint.fromEnvironment()
 
@@ -109,17 +110,21 @@ public final class ExecutionRunner {
             randomSeed: randomSeed, at: now, host: WallClock.hostName, pid: getpid())
         guard journal(.started(started), commit: true) else { throw RunError(.internalError, "\(fatal!)") }
         crash?.hit("after-started", seq: 0)
-        options.observer(.started(id: id, workflow: script, resumed: false))
+    }
+
+    /// Says the execution exists: at its first live step (or its end), so a run refused for its
+    /// parameters never announces an id that is then removed.
+    func announce() {
+        guard !announced else { return }
+        announced = true
+        options.observer(.started(id: id, workflow: workflowPath, resumed: !createdNow))
     }
 
     /// Returns the final status when the execution had already finished.
     func prepareResume(id: String) throws -> FinalStatus? {
         self.id = id
         let home = options.home
-        do { try FlowHome.validate(id: id) } catch { throw RunError(.usage, "\(error)") }
-        guard home.exists(id) else {
-            throw RunError(.usage, "no execution '\(id)' in \(home.root) (`flow list` shows the executions there)")
-        }
+        try FlowHome.checkExisting(home: home, id: id)
         lock = try acquireLock()
         var walOptions = WALOptions()
         walOptions.syncPolicy = options.syncPolicy
@@ -162,7 +167,7 @@ public final class ExecutionRunner {
                 if case .completed(_, let file?)? = attempt.outcome { inbox.remove(file) }
             }
         }
-        options.observer(.started(id: id, workflow: workflowPath, resumed: true))
+        announce()
         return nil
     }
 

@@ -48,7 +48,7 @@ struct BenchReport: Codable, Sendable {
         let m = machine
         var lines = [
             "flow bench (\(m.build) build): \(command)",
-            "machine: \(m.kernel), \(m.cpus) CPUs, \(m.cpuModel)",
+            "machine: \(m.kernel), \(m.cpus) CPUs, \(m.cpuModel); load average \(m.loadAverage) at start",
             "bench dir filesystem: \(m.filesystem) on \(m.device) (mounted at \(m.mountPoint))",
             "",
         ]
@@ -59,7 +59,8 @@ struct BenchReport: Codable, Sendable {
             ["MEASUREMENT", "MEDIAN", "MIN", "MAX", "RUNS", "GOAL"],
             Fmt.row("(a) flow durable steps/s, sync always, N=\(d.steps)", d.flowStepsPerSecond, Fmt.rate),
             Fmt.row("(a) raw write+fdatasync/s, \(Fmt.bytes(d.bytesPerStep)) B each", d.rawStepsPerSecond, Fmt.rate),
-            ["(a) ratio flow / raw", Fmt.ratio(d.ratio), "", "", "", goalCell(0)],
+            ["(a) ratio flow / raw (min/max: per pair)", Fmt.ratio(d.ratio), Fmt.ratio(d.pairRatios.min),
+             Fmt.ratio(d.pairRatios.max), String(d.pairRatios.runs), goalCell(0)],
             ["(b) journal build, flow run --sync none", "\(Fmt.millis(r.buildSeconds)) ms", "", "", "1",
              "\(r.journalBytes / 1024) KiB journal"],
             Fmt.row("(b) flow resume, \(r.steps) steps, spawn→exit (ms)", r.resumeSeconds, Fmt.millis, goal: goalCell(1)),

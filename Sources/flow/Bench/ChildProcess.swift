@@ -5,6 +5,7 @@ import Glibc
 
 /// A `flow` child process started with posix_spawn and reaped with wait4, so the bench gets its
 /// wall time from spawn to exit and its peak RSS (ru_maxrss) without Foundation's Process in between.
+/// ru_maxrss is only the child's own peak when the spawning process is small: see `ChildReaper`.
 struct ChildProcess {
     struct Ended {
         /// The exit code, or 128 + the signal that killed it.
@@ -24,14 +25,15 @@ struct ChildProcess {
         return n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
     }()
 
-    /// Starts `flow ARGS…` with stdin and stdout on /dev/null and stderr appended to `log`.
-    static func spawn(_ arguments: [String], log: String) throws -> ChildProcess {
+    /// Starts `flow ARGS…` with stdin on /dev/null, stdout written to `stdout` and stderr appended
+    /// to `log` (inherited when nil).
+    static func spawn(_ arguments: [String], stdout: String = "/dev/null", log: String?) throws -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if let log { posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_APPEND, 0o644) }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -43,11 +45,6 @@ struct ChildProcess {
         let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         guard rc == 0 else { throw BenchFailure("cannot spawn \(executable): \(String(cString: strerror(rc)))") }
         return ChildProcess(pid: pid, started: start)
-    }
-
-    /// Runs `flow ARGS…` to its end.
-    static func run(_ arguments: [String], log: String) throws -> Ended {
-        try spawn(arguments, log: log).wait()
     }
 
     /// Blocks until the child exits.

@@ -11,6 +11,8 @@ struct DurableStepResult: Codable, Sendable {
     var rawStepsPerSecond: BenchSample
     /// median flow / median raw; the goal is >= 0.8.
     var ratio: Double
+    /// flow / raw of each pair of runs made back to back: the disk's speed drifts less within a pair.
+    var pairRatios: BenchSample
 }
 
 enum DurableStepBench {
@@ -31,18 +33,24 @@ enum DurableStepBench {
         let bytesPerStep = Double(total - overhead) / Double(steps)
         let recordBytes = Int(bytesPerStep.rounded())
 
-        // Interleaved, so drift in the disk's speed hits both sides alike.
+        // Interleaved, in alternating order, so drift in the disk's speed hits both sides alike.
         var flowTimes: [Double] = []
         var rawTimes: [Double] = []
         for k in 1...runs {
+            let rawPath = dir + "/raw-\(k).bin"
+            if k % 2 == 0 {
+                rawTimes.append(try RawSyncLoop.run(path: rawPath, recordBytes: recordBytes, count: steps))
+            }
             flowTimes.append(try await runInProcess(home: home, script: script, id: "steps-\(k)"))
-            rawTimes.append(try RawSyncLoop.run(path: dir + "/raw-\(k).bin", recordBytes: recordBytes, count: steps))
+            if k % 2 == 1 {
+                rawTimes.append(try RawSyncLoop.run(path: rawPath, recordBytes: recordBytes, count: steps))
+            }
         }
         let flow = BenchSample(flowTimes).rate(count: steps)
         let raw = BenchSample(rawTimes).rate(count: steps)
         return DurableStepResult(
             steps: steps, bytesPerStep: bytesPerStep, flowStepsPerSecond: flow, rawStepsPerSecond: raw,
-            ratio: flow.median / raw.median)
+            ratio: flow.median / raw.median, pairRatios: BenchSample(zip(rawTimes, flowTimes).map { $0 / $1 }))
     }
 
     /// Seconds for the whole in-process run (Lua set-up, start record, steps, final record).

@@ -12,12 +12,15 @@ struct MachineInfo: Codable, Sendable {
     var mountPoint: String
     var device: String
     var build: String
+    /// /proc/loadavg's 1, 5 and 15 minute figures when the bench started: other work skews the figures.
+    var loadAverage: String
 
     static func current(directory: String) -> MachineInfo {
         let mount = mountOf(directory)
         return MachineInfo(
             kernel: kernel(), cpus: sysconf(Int32(_SC_NPROCESSORS_ONLN)), cpuModel: cpuModel(),
-            filesystem: mount.type, mountPoint: mount.point, device: mount.device, build: buildConfiguration)
+            filesystem: mount.type, mountPoint: mount.point, device: mount.device, build: buildConfiguration,
+            loadAverage: loadAverage())
     }
 
     static var buildConfiguration: String {
@@ -36,6 +39,11 @@ struct MachineInfo: Codable, Sendable {
             withUnsafeBytes(of: value) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         }
         return "\(field(u.sysname)) \(field(u.release))"
+    }
+
+    static func loadAverage() -> String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     static func cpuModel() -> String {

@@ -36,7 +36,8 @@ enum ReplayBench {
         var rss: [Double] = []
         for k in 1...runs {
             let home = try freshCopy(of: pristine, at: dir + "/child-\(k)")
-            let ended = try ChildProcess.run(["resume", id, "--home", home, "--quiet"], log: log)
+            let ended = try ChildReaper.measure(
+                ["resume", id, "--home", home, "--quiet"], log: log, scratch: dir + "/reaper.out")
             guard ended.status == 0 else {
                 throw BenchFailure("flow resume exited with \(ended.status) (see \(log))")
             }

@@ -15,15 +15,16 @@ enum StartupBench {
         let script = dir + "/empty.lua"
         try BenchScripts.write("", to: script)
         let home = dir + "/home"
+        let scratch = dir + "/reaper.out"
         var runTimes: [Double] = []
         var rss: [Double] = []
         var versionTimes: [Double] = []
         for _ in 1...runs {
-            let ended = try ChildProcess.run(["run", script, "--home", home, "--quiet"], log: log)
+            let ended = try ChildReaper.measure(["run", script, "--home", home, "--quiet"], log: log, scratch: scratch)
             guard ended.status == 0 else { throw BenchFailure("flow run empty.lua exited with \(ended.status) (see \(log))") }
             runTimes.append(ended.seconds)
             rss.append(Double(ended.maxRSSKiB) / 1024)
-            let version = try ChildProcess.run(["--version"], log: log)
+            let version = try ChildReaper.measure(["--version"], log: log, scratch: scratch)
             guard version.status == 0 else { throw BenchFailure("flow --version exited with \(version.status)") }
             versionTimes.append(version.seconds)
         }
