@@ -48,6 +48,7 @@ struct BenchCommand: AsyncParsableCommand {
         for (name, value) in [("--steps", steps), ("--replay-steps", replaySteps), ("--runs", runs)] {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1") }
         }
+        if reap != !childArguments.isEmpty { throw ValidationError("--reap takes the flow arguments after --, and only it") }
     }
 
     func run() async throws {

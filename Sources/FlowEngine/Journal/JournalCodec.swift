@@ -12,6 +12,32 @@ enum JournalRecordType: UInt8 {
     case resumed = 7
 }
 
+extension StepKind {
+    /// One byte on disk: a replay decodes one per step, and a string would cost an allocation.
+    var code: UInt8 {
+        switch self {
+        case .step: 1
+        case .native: 2
+        case .sleep: 3
+        case .signal: 4
+        case .now: 5
+        case .random: 6
+        }
+    }
+
+    init?(code: UInt8) {
+        switch code {
+        case 1: self = .step
+        case 2: self = .native
+        case 3: self = .sleep
+        case 4: self = .signal
+        case 5: self = .now
+        case 6: self = .random
+        default: return nil
+        }
+    }
+}
+
 /// Entries to and from WAL payloads. Each payload starts with a format version byte so a
 /// later flow can read what this one wrote.
 public enum JournalCodec {
@@ -29,7 +55,7 @@ public enum JournalCodec {
             w.varint(e.randomSeed); w.varint(e.at); w.string(e.host); w.varint(Int64(e.pid))
         case .intent(let e):
             type = .intent
-            w.int(e.seq); w.int(e.attempt); w.string(e.kind.rawValue); w.string(e.name)
+            w.int(e.seq); w.int(e.attempt); w.byte(e.kind.code); w.string(e.name)
             w.fixed64(e.digest); w.string(e.location)
             ValueCodec.write(e.args, to: &w)
             w.varint(e.at)
@@ -82,9 +108,9 @@ public enum JournalCodec {
                 randomSeed: try r.varint(), at: try r.varint(), host: try r.string(), pid: Int32(truncatingIfNeeded: try r.varint())))
         case .intent:
             let seq = try r.int(), attempt = try r.int()
-            let kindName = try r.string()
-            guard let stepKind = StepKind(rawValue: kindName) else {
-                throw JournalDecodeError.malformed("unknown step kind '\(kindName)'")
+            let code = try r.byte()
+            guard let stepKind = StepKind(code: code) else {
+                throw JournalDecodeError.malformed("unknown step kind \(code)")
             }
             entry = .intent(StepIntent(
                 seq: seq, attempt: attempt, kind: stepKind, name: try r.string(), digest: try r.fixed64(),

@@ -5,6 +5,7 @@ import FlowWAL
 public enum JournalReading {
     public static func fold(_ records: [WALRecord]) throws -> JournalState {
         var state = JournalState()
+        state.reserve(steps: records.count / 2)
         for r in records {
             do {
                 try state.apply(try JournalCodec.decode(type: r.type, payload: r.payload))

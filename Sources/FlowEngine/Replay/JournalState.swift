@@ -45,22 +45,30 @@ public struct JournalState: Sendable, Equatable {
         for e in entries { try apply(e) }
     }
 
+    /// Room for `steps` steps, so folding a long journal does not copy the array as it grows.
+    public mutating func reserve(steps count: Int) {
+        self.steps.reserveCapacity(count)
+    }
+
     public func step(_ seq: Int) -> StepRecord? {
         seq >= 1 && seq <= steps.count ? steps[seq - 1] : nil
     }
 
     /// Folds in one entry; an entry that no correct writer produces is a `JournalOrderError`.
     public mutating func apply(_ entry: JournalEntry) throws {
-        if started == nil, case .started = entry {} else if started == nil {
-            throw JournalOrderError("the journal does not begin with an execution-started record")
+        // `case .none` rather than `== nil`: Optional's == copies the record on every call.
+        if case .none = started {
+            guard case .started = entry else {
+                throw JournalOrderError("the journal does not begin with an execution-started record")
+            }
         }
-        if finished != nil, !(entry.isResumed) {
+        if case .some = finished, !(entry.isResumed) {
             throw JournalOrderError("a record follows the execution's final record")
         }
         entryCount += 1
         switch entry {
         case .started(let s):
-            guard started == nil else { throw JournalOrderError("a second execution-started record") }
+            guard case .none = started else { throw JournalOrderError("a second execution-started record") }
             started = s
             lastEventAt = s.at
         case .intent(let i):

@@ -31,29 +31,36 @@ public struct ReplayMachine: Sendable {
     /// True while the script is re-walking steps the journal already holds.
     public var isReplaying: Bool { nextSeq <= journal.steps.count }
 
-    public mutating func request(kind: StepKind, name: String, digest: UInt64, location: String) -> (seq: Int, decision: Decision) {
+    /// `location` is evaluated only when a decision needs it (a mismatch report): finding the
+    /// script's line costs more than the rest of a replayed step.
+    public mutating func request(kind: StepKind, name: String, digest: UInt64, location: @autoclosure () -> String)
+        -> (seq: Int, decision: Decision)
+    {
         let seq = nextSeq
         if inBody, let c = journal.compensating, c.reason == .cancelled, c.atSeq == seq {
             return (seq, .stopBody)
         }
-        guard let recorded = journal.step(seq) else {
+        guard seq <= journal.steps.count else {
             nextSeq += 1
             if journal.finished != nil {
                 return (seq, .mismatch(DeterminismError(
-                    seq: seq, recorded: nil, now: .init(kind: kind, name: name, digest: digest, location: location),
+                    seq: seq, recorded: nil, now: .init(kind: kind, name: name, digest: digest, location: location()),
                     recordedStepCount: journal.steps.count)))
             }
             return (seq, .execute(attempt: 1))
         }
-        guard recorded.kind == kind, recorded.name == name, recorded.digest == digest else {
+        // Field by field: copying the whole record for every replayed step shows in profiles.
+        let i = seq - 1
+        guard journal.steps[i].kind == kind, journal.steps[i].digest == digest, journal.steps[i].name == name else {
+            let recorded = journal.steps[i]
             return (seq, .mismatch(DeterminismError(
                 seq: seq,
                 recorded: .init(kind: recorded.kind, name: recorded.name, digest: recorded.digest, location: recorded.location),
-                now: .init(kind: kind, name: name, digest: digest, location: location),
+                now: .init(kind: kind, name: name, digest: digest, location: location()),
                 recordedStepCount: journal.steps.count)))
         }
         nextSeq += 1
-        guard let last = recorded.attempts.last else { return (seq, .execute(attempt: 1)) }
+        guard let last = journal.steps[i].attempts.last else { return (seq, .execute(attempt: 1)) }
         switch last.outcome {
         case .completed?:
             return (seq, .replay(last.outcome!))

@@ -31,8 +31,8 @@ extension ExecutionRunner {
             pending = .stop(.usage("parameters were given (\(names)) but the workflow declares none: add flow.params{...}"))
             return nil
         }
-        let location = call.location(level: 1, skipping: lua.wrapperSources) ?? "?"
-        let (seq, decision) = machine.request(kind: kind, name: name, digest: digest, location: location)
+        let locate = { call.location(level: 1, skipping: self.lua.wrapperSources) ?? "?" }
+        let (seq, decision) = machine.request(kind: kind, name: name, digest: digest, location: locate())
         switch decision {
         case .mismatch(let e):
             pending = .stop(.determinism(e))
@@ -41,7 +41,7 @@ extension ExecutionRunner {
             pending = .stop(.cancelledInJournal)
             return nil
         case .replay:
-            break
+            return (seq, machine.journal.step(seq)?.location ?? "?", decision)
         default:
             announce()
             if !reportedReplay {
@@ -53,7 +53,7 @@ extension ExecutionRunner {
                 return nil
             }
         }
-        return (seq, location, decision)
+        return (seq, locate(), decision)
     }
 
     func hostParams(_ call: LuaCall) throws -> LuaHostResult {
@@ -79,13 +79,15 @@ extension ExecutionRunner {
     func hostStepBegin(_ call: LuaCall) throws -> LuaHostResult {
         let name = try call.value(1).stringValue ?? ""
         let opts = try call.value(2)
-        let parsed = try decodeOptions(opts.isNil ? .table([:]) : opts, display: "flow.step", argument: 3)
-        guard let (seq, location, decision) = try decide(call, kind: .step, name: name, digest: StepDigest.of(name: name), display: "flow.step")
+        // Most steps have no options: skip the decoder, which is most of a replayed step's cost.
+        let parsed = opts.isNil || opts == .table([:]) ? StepOptions() : try decodeOptions(opts, display: "flow.step", argument: 3)
+        let digest = StepDigest.of(name: name)
+        guard let (seq, location, decision) = try decide(call, kind: .step, name: name, digest: digest, display: "flow.step")
         else { return .yield([]) }
         let policy = parsed.retry ?? .never
         func begin(_ attempt: Int) -> [LuaValue]? {
             guard journal(.intent(StepIntent(
-                seq: seq, attempt: attempt, kind: .step, name: name, digest: StepDigest.of(name: name), location: location,
+                seq: seq, attempt: attempt, kind: .step, name: name, digest: digest, location: location,
                 args: .nil, at: WallClock.now(), deadline: nil)), commit: false)
             else { return nil }
             insideStep = PureStep(seq: seq, attempt: attempt, name: name, policy: policy, timeout: parsed.timeout, started: .now)

@@ -128,17 +128,21 @@ public final class ExecutionRunner {
         lock = try acquireLock()
         var walOptions = WALOptions()
         walOptions.syncPolicy = options.syncPolicy
-        let opened: (writer: WALWriter, records: [WALRecord], repair: WALRepair?)
-        do {
-            opened = try WALWriter.open(directory: home.journalDirectory(of: id), options: walOptions)
-        } catch let e as WALError {
-            throw RunError(.journal, e.message)
-        }
-        if let repair = opened.repair { options.observer(.warning("journal repaired: \(repair)")) }
-        let state = try JournalReading.fold(opened.records)
+        // The raw records are dropped as soon as they are folded: a long journal's bytes are
+        // then free for the replay to reuse instead of faulting in fresh pages.
+        let (opened, state): (WALWriter, JournalState) = try {
+            let o: (writer: WALWriter, records: [WALRecord], repair: WALRepair?)
+            do {
+                o = try WALWriter.open(directory: home.journalDirectory(of: id), options: walOptions)
+            } catch let e as WALError {
+                throw RunError(.journal, e.message)
+            }
+            if let repair = o.repair { options.observer(.warning("journal repaired: \(repair)")) }
+            return (o.writer, try JournalReading.fold(o.records))
+        }()
         guard let started = state.started else { throw RunError(.journal, "the journal of '\(id)' has no start record") }
         if let finished = state.finished { return finished.status }
-        writer = opened.writer
+        writer = opened
         machine = ReplayMachine(journal: state)
         workflowPath = started.workflow
         rawParams = started.params

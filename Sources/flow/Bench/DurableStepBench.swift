@@ -1,4 +1,5 @@
 import FlowEngine
+import FlowWAL
 import Foundation
 
 /// (a) Durable steps per second: a workflow of N trivial `flow.step`s run in-process with
@@ -9,6 +10,8 @@ struct DurableStepResult: Codable, Sendable {
     var bytesPerStep: Double
     var flowStepsPerSecond: BenchSample
     var rawStepsPerSecond: BenchSample
+    /// The same workflow with sync policy none: flow's CPU cost per step, without the disk.
+    var flowNoSyncStepsPerSecond: BenchSample
     /// median flow / median raw; the goal is >= 0.8.
     var ratio: Double
     /// flow / raw of each pair of runs made back to back: the disk's speed drifts less within a pair.
@@ -36,7 +39,9 @@ enum DurableStepBench {
         // Interleaved, in alternating order, so drift in the disk's speed hits both sides alike.
         var flowTimes: [Double] = []
         var rawTimes: [Double] = []
+        var noSyncTimes: [Double] = []
         for k in 1...runs {
+            noSyncTimes.append(try await runInProcess(home: home, script: script, id: "nosync-\(k)", sync: .none))
             let rawPath = dir + "/raw-\(k).bin"
             if k % 2 == 0 {
                 rawTimes.append(try RawSyncLoop.run(path: rawPath, recordBytes: recordBytes, count: steps))
@@ -50,13 +55,16 @@ enum DurableStepBench {
         let raw = BenchSample(rawTimes).rate(count: steps)
         return DurableStepResult(
             steps: steps, bytesPerStep: bytesPerStep, flowStepsPerSecond: flow, rawStepsPerSecond: raw,
+            flowNoSyncStepsPerSecond: BenchSample(noSyncTimes).rate(count: steps),
             ratio: flow.median / raw.median, pairRatios: BenchSample(zip(rawTimes, flowTimes).map { $0 / $1 }))
     }
 
     /// Seconds for the whole in-process run (Lua set-up, start record, steps, final record).
-    static func runInProcess(home: FlowHome, script: String, id: String) async throws -> Double {
+    static func runInProcess(home: FlowHome, script: String, id: String, sync: SyncPolicy = .always)
+        async throws -> Double
+    {
         var options = RunOptions(home: home)
-        options.syncPolicy = .always
+        options.syncPolicy = sync
         options.registry = Composition.registry()
         let runner = ExecutionRunner(.start(script: script, id: id, params: [:]), options: options)
         let start = ContinuousClock.now
