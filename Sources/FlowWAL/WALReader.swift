@@ -10,4 +10,13 @@ public enum WALReader {
         }
         return WALReadResult(records: scan.records, tornTail: torn)
     }
+
+    /// The same scan, handing each record to `visit` in place instead of collecting copies; returns
+    /// the torn tail, if any.
+    public static func read(directory: String, maxRecordSize: Int = 16 << 20, visit: @escaping WALVisitor) throws -> WALRepair? {
+        let scan = try WALScanner.scan(directory: directory, maxRecordSize: maxRecordSize, visit: visit)
+        return scan.tail.map {
+            WALRepair(file: $0.path, offset: $0.offset, bytesCut: $0.bytesCut, brokenCopy: "", reason: $0.reason)
+        }
+    }
 }

@@ -14,6 +14,18 @@ public struct WALRecord: Sendable {
     }
 }
 
+/// A record seen in place during a scan: the payload points into the segment's buffer and is
+/// valid only during the visit. Lets a reader fold a long log without copying every payload.
+public struct WALRecordView {
+    public var type: UInt8
+    public var payload: UnsafeRawBufferPointer
+    public var position: WALPosition
+    public var file: String
+}
+
+/// Called for each whole record, in order, during a scan.
+public typealias WALVisitor = (WALRecordView) throws -> Void
+
 /// A torn tail: what was (writer) or would be (reader) cut from the end of the log.
 public struct WALRepair: Sendable, CustomStringConvertible {
     /// The segment file that was cut (or removed, when `offset` is 0 and its header was incomplete).

@@ -15,9 +15,13 @@ extension WALScanner {
                 switch try parse(raw, at: offset, limit: limit, path: segment.path) {
                 case .record(let type, let length):
                     let start = offset + WALFormat.recordHeaderSize
-                    let payload = Array(UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)]))
+                    let payload = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
                     let position = WALPosition(segment: segment.number, offset: UInt64(offset))
-                    scan.records.append(WALRecord(type: type, payload: payload, position: position, file: segment.path))
+                    if let visit = scan.visit {
+                        try visit(WALRecordView(type: type, payload: payload, position: position, file: segment.path))
+                    } else {
+                        scan.records.append(WALRecord(type: type, payload: Array(payload), position: position, file: segment.path))
+                    }
                     offset = start + length
                 case .damaged(let reason):
                     scan.tail = try classify(

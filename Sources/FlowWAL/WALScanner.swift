@@ -28,12 +28,14 @@ struct WALScan {
     var segments: [Segment]
     var records: [WALRecord]
     var tail: Tail?
+    /// When set, records go to the visitor instead of into `records`.
+    var visit: WALVisitor?
 }
 
 enum WALScanner {
-    static func scan(directory: String, maxRecordSize: Int) throws -> WALScan {
+    static func scan(directory: String, maxRecordSize: Int, visit: WALVisitor? = nil) throws -> WALScan {
         let segments = try listSegments(directory)
-        var scan = WALScan(directory: directory, segments: segments, records: [], tail: nil)
+        var scan = WALScan(directory: directory, segments: segments, records: [], tail: nil, visit: visit)
         let limit = WALOptions.clampRecordSize(maxRecordSize)
         for (index, segment) in segments.enumerated() {
             let isLast = index == segments.count - 1

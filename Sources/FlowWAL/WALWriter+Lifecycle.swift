@@ -25,7 +25,15 @@ extension WALWriter {
     public static func open(
         directory: String, options: WALOptions = .init()
     ) throws -> (writer: WALWriter, records: [WALRecord], repair: WALRepair?) {
-        let scan = try WALScanner.scan(directory: directory, maxRecordSize: options.effectiveMaxRecordSize)
+        try open(directory: directory, options: options, visit: nil)
+    }
+
+    /// The same, handing each whole record to `visit` in place (no copies; records come back empty).
+    /// A visitor that throws stops the open before anything is repaired.
+    public static func open(
+        directory: String, options: WALOptions = .init(), visit: WALVisitor?
+    ) throws -> (writer: WALWriter, records: [WALRecord], repair: WALRepair?) {
+        let scan = try WALScanner.scan(directory: directory, maxRecordSize: options.effectiveMaxRecordSize, visit: visit)
         var current = scan.segments[scan.segments.count - 1]
         var repair: WALRepair?
         if let tail = scan.tail {

@@ -46,14 +46,16 @@ struct ByteWriter {
 }
 
 /// The reading side; every read is bounds-checked and throws instead of trapping, because
-/// journal bytes come from disk.
+/// journal bytes come from disk. It reads in place (a WAL segment's buffer during a scan), so it
+/// must not outlive the memory it was given.
 struct ByteReader {
-    let bytes: [UInt8]
+    let bytes: UnsafeRawBufferPointer
     var index: Int = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     var atEnd: Bool { index >= bytes.count }
+    var remaining: Int { bytes.count - index }
 
     mutating func byte() throws -> UInt8 {
         guard index < bytes.count else { throw JournalDecodeError.truncated }
@@ -92,17 +94,16 @@ struct ByteReader {
         return v
     }
 
-    mutating func raw() throws -> ArraySlice<UInt8> {
+    mutating func raw() throws -> UnsafeRawBufferPointer {
         let n = try uvarint()
-        guard n <= UInt64(bytes.count - index) else { throw JournalDecodeError.truncated }
+        guard n <= UInt64(remaining) else { throw JournalDecodeError.truncated }
         let start = index
         index += Int(n)
-        return bytes[start..<index]
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<index])
     }
 
     mutating func string() throws -> String {
-        let slice = try raw()
-        return String(decoding: slice, as: UTF8.self)
+        String(decoding: try raw(), as: UTF8.self)
     }
 
     mutating func optional<T>(_ read: (inout ByteReader) throws -> T) throws -> T? {

@@ -88,6 +88,11 @@ public enum JournalCodec {
 
     /// Throws a message that says what is wrong with the record; the caller adds file + offset.
     public static func decode(type: UInt8, payload: [UInt8]) throws -> JournalEntry {
+        try payload.withUnsafeBytes { try decode(type: type, payload: $0) }
+    }
+
+    /// Decodes in place, e.g. from a WAL segment's buffer during a scan.
+    public static func decode(type: UInt8, payload: UnsafeRawBufferPointer) throws -> JournalEntry {
         guard let kind = JournalRecordType(rawValue: type) else {
             throw JournalDecodeError.malformed("unknown journal record type \(type) (written by a newer flow?)")
         }
@@ -144,7 +149,7 @@ public enum JournalCodec {
                 at: try r.varint(), host: try r.string(), pid: Int32(truncatingIfNeeded: try r.varint()),
                 scriptChanged: try r.byte() != 0))
         }
-        guard r.atEnd else { throw JournalDecodeError.malformed("\(payload.count - r.index) unexpected bytes after the record") }
+        guard r.atEnd else { throw JournalDecodeError.malformed("\(r.remaining) unexpected bytes after the record") }
         return entry
     }
 

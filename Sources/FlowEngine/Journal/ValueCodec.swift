@@ -50,14 +50,14 @@ enum ValueCodec {
         case .bytes: return .bytes(Array(try r.raw()))
         case .array:
             let n = try r.uvarint()
-            guard n <= UInt64(r.bytes.count - r.index) else { throw JournalDecodeError.truncated }
+            guard n <= UInt64(r.remaining) else { throw JournalDecodeError.truncated }
             var items: [LuaValue] = []
             items.reserveCapacity(Int(n))
             for _ in 0..<n { items.append(try read(from: &r, depth: depth + 1)) }
             return .array(items)
         case .table:
             let n = try r.uvarint()
-            guard n <= UInt64(r.bytes.count - r.index) else { throw JournalDecodeError.truncated }
+            guard n <= UInt64(r.remaining) else { throw JournalDecodeError.truncated }
             var fields: [String: LuaValue] = [:]
             fields.reserveCapacity(Int(n))
             for _ in 0..<n {

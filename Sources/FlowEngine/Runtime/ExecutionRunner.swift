@@ -128,18 +128,17 @@ public final class ExecutionRunner {
         lock = try acquireLock()
         var walOptions = WALOptions()
         walOptions.syncPolicy = options.syncPolicy
-        // The raw records are dropped as soon as they are folded: a long journal's bytes are
-        // then free for the replay to reuse instead of faulting in fresh pages.
-        let (opened, state): (WALWriter, JournalState) = try {
-            let o: (writer: WALWriter, records: [WALRecord], repair: WALRepair?)
-            do {
-                o = try WALWriter.open(directory: home.journalDirectory(of: id), options: walOptions)
-            } catch let e as WALError {
-                throw RunError(.journal, e.message)
-            }
+        // Records are folded in place as the scan meets them: no copy of a long journal is kept.
+        let folder = JournalReading.Folder()
+        let opened: WALWriter
+        do {
+            let o = try WALWriter.open(directory: home.journalDirectory(of: id), options: walOptions, visit: folder.visit)
             if let repair = o.repair { options.observer(.warning("journal repaired: \(repair)")) }
-            return (o.writer, try JournalReading.fold(o.records))
-        }()
+            opened = o.writer
+        } catch let e as WALError {
+            throw RunError(.journal, e.message)
+        }
+        let state = folder.state
         guard let started = state.started else { throw RunError(.journal, "the journal of '\(id)' has no start record") }
         if let finished = state.finished { return finished.status }
         writer = opened
