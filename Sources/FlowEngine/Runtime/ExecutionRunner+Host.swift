@@ -86,14 +86,8 @@ extension ExecutionRunner {
         else { return .yield([]) }
         let policy = parsed.retry ?? .never
         func begin(_ attempt: Int) -> [LuaValue]? {
-            guard journal(.intent(StepIntent(
-                seq: seq, attempt: attempt, kind: .step, name: name, digest: digest, location: location,
-                args: .nil, at: WallClock.now(), deadline: nil)), commit: false)
-            else { return nil }
-            insideStep = PureStep(seq: seq, attempt: attempt, name: name, policy: policy, timeout: parsed.timeout, started: .now)
-            lua.setDeadline(secondsFromNow: parsed.timeout)
-            options.observer(.stepStarted(seq: seq, kind: .step, name: name, attempt: attempt))
-            return ["run", .int(Int64(attempt))]
+            startPureAttempt(PureStep(seq: seq, attempt: attempt, name: name, policy: policy, timeout: parsed.timeout, started: .now),
+                             digest: digest, location: location)
         }
         switch decision {
         case .replay(.completed(let v, _)):
@@ -150,18 +144,29 @@ extension ExecutionRunner {
         options.observer(.stepFailed(seq: step.seq, kind: .step, name: step.name, attempt: step.attempt, error: error,
                                      retryInMillis: delay.map { Int64($0 * 1000) }))
         guard let at = retryAt else { return .values(["done", false, error.luaValue]) }
-        let next = step.attempt + 1
+        let location = machine.journal.step(step.seq)?.location ?? "?"
         pending = .wait(seq: step.seq, kind: .step, name: step.name, until: at) {
-            guard self.journal(.intent(StepIntent(
-                seq: step.seq, attempt: next, kind: .step, name: step.name, digest: StepDigest.of(name: step.name),
-                location: self.machine.journal.step(step.seq)?.location ?? "?", args: .nil, at: WallClock.now(), deadline: nil)), commit: false)
+            var next = step
+            next.attempt += 1
+            next.started = ContinuousClock.now
+            guard let values = self.startPureAttempt(next, digest: StepDigest.of(name: step.name), location: location)
             else { throw self.fatal ?? RunError(.internalError, "journal write failed") }
-            self.insideStep = PureStep(seq: step.seq, attempt: next, name: step.name, policy: step.policy, timeout: step.timeout, started: .now)
-            self.lua.setDeadline(secondsFromNow: step.timeout)
-            self.options.observer(.stepStarted(seq: step.seq, kind: .step, name: step.name, attempt: next))
-            return ["run", .int(Int64(next))]
+            return values
         }
         return .yield([])
+    }
+
+    /// Journals the intent of an attempt of a `flow.step` (not synced: its function has no effect
+    /// outside the journal), arms its timeout, and returns what `H.step_begin` answers.
+    func startPureAttempt(_ step: PureStep, digest: UInt64, location: String) -> [LuaValue]? {
+        guard journal(.intent(StepIntent(
+            seq: step.seq, attempt: step.attempt, kind: .step, name: step.name, digest: digest, location: location,
+            args: .nil, at: WallClock.now(), deadline: nil)), commit: false)
+        else { return nil }
+        insideStep = step
+        lua.setDeadline(secondsFromNow: step.timeout)
+        options.observer(.stepStarted(seq: step.seq, kind: .step, name: step.name, attempt: step.attempt))
+        return ["run", .int(Int64(step.attempt))]
     }
 
     func decodeOptions(_ value: LuaValue, display: String, argument: Int) throws -> StepOptions {
