@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
     ],
     targets: [
         .systemLibrary(
@@ -23,6 +24,15 @@ let package = Package(
         ),
         .target(name: "FlowLua", dependencies: ["CLua"]),
         .target(name: "FlowWAL"),
+        // The AWS client: imports no engine code (docs/ARCHITECTURE.md).
+        .target(
+            name: "FlowAWS",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "FlowEngine",
             dependencies: [
@@ -43,5 +53,6 @@ let package = Package(
         .testTarget(name: "FlowWALTests", dependencies: ["FlowWAL"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowLua", "FlowWAL"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowWAL"]),
+        .testTarget(name: "FlowAWSTests", dependencies: ["FlowAWS"]),
     ]
 )
