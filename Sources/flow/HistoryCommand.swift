@@ -30,7 +30,7 @@ struct HistoryCommand: AsyncParsableCommand {
             if let err = e.error {
                 outcome = "\(err.name): \(err.message)" + (e.retry_at.map { " (retry at \($0))" } ?? "")
             } else if let r = e.result {
-                outcome = String(JSONText.render(r).prefix(80))
+                outcome = String(ValueText.render(r).prefix(80))
             } else {
                 outcome = e.detail ?? e.deadline.map { "until \($0)" } ?? ""
             }
