@@ -53,6 +53,6 @@ let package = Package(
         .testTarget(name: "FlowWALTests", dependencies: ["FlowWAL"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowLua", "FlowWAL"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowWAL"]),
-        .testTarget(name: "FlowAWSTests", dependencies: ["FlowAWS"]),
+        .testTarget(name: "FlowAWSTests", dependencies: ["FlowAWS"], exclude: ["Fixtures"]),
     ]
 )

@@ -1,6 +1,6 @@
 /// A set of AWS credentials. The secret parts never print: `description` redacts them, so an
 /// error or log line that interpolates credentials cannot leak them.
-public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var accessKeyID: String
     public var secretAccessKey: String
     public var sessionToken: String?
@@ -23,6 +23,11 @@ public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible, Cust
     }
 
     public var debugDescription: String { description }
+
+    /// `dump` and debuggers see the same redacted view.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["accessKeyID": accessKeyID, "secret": "<redacted>", "source": source], displayStyle: .struct)
+    }
 }
 
 /// Something that can produce credentials (one link of the chain, or the chain itself).
