@@ -116,7 +116,8 @@ import Testing
         let first = LockedFlag()
         try await withServer({ request in
             if request.path == "/latest/api/token" && first.takeFirst() {
-                return LocalHTTPServer.Response(status: 200, body: "late", delay: .milliseconds(600))
+                // Far past the 300 ms timeout, so even a loaded machine never accepts this answer.
+                return LocalHTTPServer.Response(status: 200, body: "late", delay: .milliseconds(2500))
             }
             return Self.imdsRoute(request)
         }) { server, client in
