@@ -65,7 +65,8 @@ struct RetryTests {
         defer { sb.cleanup() }
         try sb.write("w.lua", Self.script(succeedOn: 2))
         let t0 = ContinuousClock.now
-        let run = try sb.start(["run", "w.lua", "--id", "r", "--param", "initial=2", "--quiet"])
+        // A 5 s backoff: wide enough that a status poll sees it even when the machine is busy.
+        let run = try sb.start(["run", "w.lua", "--id", "r", "--param", "initial=5", "--quiet"])
         let waiting = try await sb.waitForStatus("r", "waiting")
         let current = waiting["current_step"] as? [String: Any]
         #expect(current?["attempt"] as? Int == 1)
@@ -78,7 +79,8 @@ struct RetryTests {
 
         let resume = try await sb.flow(["resume", "r"])
         #expect(resume.code == 0, "\(resume)")
-        #expect(resume.seconds < 1.8, "the resume waited the whole backoff again: \(resume)")
+        // Killed at least 1 s into the 5 s backoff: at most 4 s are left.
+        #expect(resume.seconds < 4.6, "the resume waited the whole backoff again: \(resume)")
         #expect(sb.lines("tries").count == 2)
         expectEffects(sb, once: ["after"])
         let history = try await sb.history("r")
