@@ -97,7 +97,7 @@ extension ExecutionRunner {
         if machine.journal.compensating == nil {
             let nextSeq = machine.journal.step(atSeq) != nil ? atSeq + 1 : atSeq
             let record = Compensating(reason: reason, error: error, atSeq: atSeq, nextSeq: nextSeq, at: WallClock.now())
-            guard journal(.compensating(record), commit: true) else { throw RunError(.internalError, "\(fatal!)") }
+            guard journal(.compensating(record), commit: true) else { throw RunError(.internalError, "\(journalFailure)") }
             crash?.hit("after-compensating", seq: atSeq)
         }
         let record = machine.journal.compensating!
@@ -140,7 +140,7 @@ extension ExecutionRunner {
     func finish(_ status: FinalStatus, value: LuaValue, error: StepError?) throws -> RunOutcome {
         announce()
         guard journal(.finished(ExecutionFinished(status: status, value: value, error: error, at: WallClock.now())), commit: true)
-        else { throw RunError(.internalError, "cannot record the end of '\(id)': \(fatal!)") }
+        else { throw RunError(.internalError, "cannot record the end of '\(id)': \(journalFailure)") }
         let outcome: RunOutcome = switch status {
         case .succeeded: .succeeded(value)
         case .failed: .failed(error ?? StepError(name: "Error", message: "failed"))

@@ -10,7 +10,7 @@ extension ExecutionRunner {
         return .yield([])
     }
 
-    func stopFatal() -> LuaHostResult { stop(.fatal(fatal ?? RunError(.internalError, "journal write failed"))) }
+    func stopFatal() -> LuaHostResult { stop(.fatal(journalFailure)) }
 
     /// Checks where the call comes from, asks the replay machine, and handles the decisions
     /// that stop the script. nil: a stop is queued; return `.yield([])`.
@@ -100,7 +100,7 @@ extension ExecutionRunner {
             return begin(record.attempt).map { .values($0) } ?? stopFatal()
         case .retry(let attempt, let at):
             pending = .wait(seq: seq, kind: .step, name: name, until: at) {
-                guard let v = begin(attempt) else { throw self.fatal ?? RunError(.internalError, "journal write failed") }
+                guard let v = begin(attempt) else { throw self.journalFailure }
                 return v
             }
             return .yield([])
@@ -150,7 +150,7 @@ extension ExecutionRunner {
             next.attempt += 1
             next.started = ContinuousClock.now
             guard let values = self.startPureAttempt(next, digest: StepDigest.of(name: step.name), location: location)
-            else { throw self.fatal ?? RunError(.internalError, "journal write failed") }
+            else { throw self.journalFailure }
             return values
         }
         return .yield([])

@@ -49,7 +49,7 @@ extension ExecutionRunner {
             if let m = messages.first(where: { $0.message.kind == .signal && $0.message.name == name }) {
                 let data = m.message.data ?? .nil
                 guard journal(.completed(StepCompleted(seq: seq, attempt: attempt, value: data, at: WallClock.now(), consumed: m.file)), commit: true)
-                else { return .stop(.fatal(fatal!)) }
+                else { return .stop(.fatal(journalFailure)) }
                 inbox.remove(m.file)
                 options.observer(.stepSucceeded(seq: seq, kind: .signal, name: name, attempt: attempt, millis: 0))
                 return .resume([true, data])
@@ -57,7 +57,7 @@ extension ExecutionRunner {
             if let d = deadline, WallClock.now() >= d {
                 let error = StepError(name: "Timeout", message: "no signal '\(name)' arrived in time")
                 guard journal(.failed(StepFailed(seq: seq, attempt: attempt, error: error, at: WallClock.now(), retryAt: nil)), commit: true)
-                else { return .stop(.fatal(fatal!)) }
+                else { return .stop(.fatal(journalFailure)) }
                 return .resume([false])
             }
             try? await Task.sleep(for: options.pollInterval)
@@ -78,7 +78,7 @@ extension ExecutionRunner {
             guard journal(.intent(StepIntent(
                 seq: call.seq, attempt: attempt, kind: .native, name: call.display, digest: call.digest, location: call.location,
                 args: call.args, at: WallClock.now(), deadline: deadline)), commit: true)
-            else { return .stop(.fatal(fatal!)) }
+            else { return .stop(.fatal(journalFailure)) }
             crash?.hit("after-intent", seq: call.seq)
             options.observer(.stepStarted(seq: call.seq, kind: .native, name: call.display, attempt: attempt))
             let started = ContinuousClock.now
@@ -90,7 +90,7 @@ extension ExecutionRunner {
                 return .stop(reason)
             case .value(let value):
                 guard journal(.completed(StepCompleted(seq: call.seq, attempt: attempt, value: value, at: WallClock.now(), consumed: nil)), commit: true)
-                else { return .stop(.fatal(fatal!)) }
+                else { return .stop(.fatal(journalFailure)) }
                 crash?.hit("after-outcome", seq: call.seq)
                 options.observer(.stepSucceeded(seq: call.seq, kind: .native, name: call.display, attempt: attempt, millis: elapsed))
                 return .resume([true, value])
@@ -98,7 +98,7 @@ extension ExecutionRunner {
                 let delay = retryable ? call.policy.delay(after: attempt, error: error, unit: Double.random(in: 0..<1)) : nil
                 let retryAt = delay.map { WallClock.now() + Millis($0 * 1000) }
                 guard journal(.failed(StepFailed(seq: call.seq, attempt: attempt, error: error, at: WallClock.now(), retryAt: retryAt)), commit: true)
-                else { return .stop(.fatal(fatal!)) }
+                else { return .stop(.fatal(journalFailure)) }
                 crash?.hit("after-outcome", seq: call.seq)
                 options.observer(.stepFailed(seq: call.seq, kind: .native, name: call.display, attempt: attempt, error: error,
                                              retryInMillis: delay.map { Int64($0 * 1000) }))

@@ -77,7 +77,7 @@ extension ExecutionRunner {
         }
         pending = .wait(seq: seq, kind: .sleep, name: "flow.sleep", until: deadline) {
             guard self.journal(.completed(StepCompleted(seq: seq, attempt: attempt, value: .nil, at: WallClock.now(), consumed: nil)), commit: true)
-            else { throw self.fatal ?? RunError(.internalError, "journal write failed") }
+            else { throw self.journalFailure }
             return []
         }
         return .yield([])

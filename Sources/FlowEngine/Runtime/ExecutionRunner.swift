@@ -108,7 +108,7 @@ public final class ExecutionRunner {
         let started = ExecutionStarted(
             id: id, workflow: script, scriptDigest: ScriptDigest.of(scriptBytes), params: params,
             randomSeed: randomSeed, at: now, host: WallClock.hostName, pid: getpid())
-        guard journal(.started(started), commit: true) else { throw RunError(.internalError, "\(fatal!)") }
+        guard journal(.started(started), commit: true) else { throw RunError(.internalError, "\(journalFailure)") }
         crash?.hit("after-started", seq: 0)
     }
 
@@ -164,7 +164,7 @@ public final class ExecutionRunner {
         }
         try setUpLua()
         let resumed = Resumed(at: WallClock.now(), host: WallClock.hostName, pid: getpid(), scriptChanged: changed)
-        guard journal(.resumed(resumed), commit: true) else { throw RunError(.internalError, "\(fatal!)") }
+        guard journal(.resumed(resumed), commit: true) else { throw RunError(.internalError, "\(journalFailure)") }
         for step in state.steps {
             for attempt in step.attempts {
                 if case .completed(_, let file?)? = attempt.outcome { inbox.remove(file) }
@@ -193,6 +193,9 @@ public final class ExecutionRunner {
     }
 
     // MARK: journal
+
+    /// Why the last `journal(...)` returned false.
+    var journalFailure: Error { fatal ?? RunError(.internalError, "journal write failed") }
 
     /// Appends entries (and commits them when asked). A failure to write is fatal to the run,
     /// never an error the script could catch: it sets `fatal` and returns false.
