@@ -41,18 +41,48 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Native step plugins: each imports FlowEngine (+ FlowAWS), never FlowLua.
+        .target(
+            name: "FlowPluginSupport", dependencies: ["FlowEngine", "FlowAWS"], path: "plugins/support"),
+        .target(
+            name: "FlowRoute53", dependencies: ["FlowEngine", "FlowAWS", "FlowPluginSupport"], path: "plugins/route53"),
+        .target(
+            name: "FlowECS", dependencies: ["FlowEngine", "FlowAWS", "FlowPluginSupport"], path: "plugins/ecs"),
+        .target(
+            name: "FlowHealth",
+            dependencies: [
+                "FlowEngine", "FlowAWS", "FlowPluginSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "plugins/health"),
+        .target(
+            name: "FlowFailback", dependencies: ["FlowEngine", "FlowAWS", "FlowPluginSupport", "FlowRoute53"],
+            path: "plugins/failback"),
         .executableTarget(
             name: "flow",
             dependencies: [
-                "FlowEngine", "FlowWAL", "FlowLua",
+                "FlowEngine", "FlowWAL", "FlowLua", "FlowAWS",
+                "FlowPluginSupport", "FlowRoute53", "FlowECS", "FlowHealth", "FlowFailback",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Servers the tests start on 127.0.0.1: moto, the strict fixture around it, small HTTP
+        // servers and a fault-injecting proxy.
+        .target(
+            name: "FlowTestSupport",
+            dependencies: ["FlowAWS", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Tests/Support"),
         .testTarget(name: "FlowLuaTests", dependencies: ["FlowLua"]),
         .testTarget(name: "FlowWALTests", dependencies: ["FlowWAL"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowLua", "FlowWAL"]),
-        .testTarget(name: "FlowCLITests", dependencies: ["FlowWAL"]),
-        .testTarget(name: "FlowAWSTests", dependencies: ["FlowAWS"], exclude: ["Fixtures"]),
+        .testTarget(name: "FlowCLITests", dependencies: ["FlowWAL", "FlowTestSupport"]),
+        .testTarget(name: "FlowAWSTests", dependencies: ["FlowAWS", "FlowTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "FlowPluginTests",
+            dependencies: [
+                "FlowEngine", "FlowLua", "FlowAWS", "FlowTestSupport",
+                "FlowPluginSupport", "FlowRoute53", "FlowECS", "FlowHealth", "FlowFailback",
+            ]),
     ]
 )

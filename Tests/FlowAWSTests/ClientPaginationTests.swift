@@ -1,3 +1,4 @@
+import FlowTestSupport
 import FlowAWS
 import Testing
 

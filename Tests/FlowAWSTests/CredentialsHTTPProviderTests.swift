@@ -1,3 +1,4 @@
+import FlowTestSupport
 import AsyncHTTPClient
 import Foundation
 import Testing

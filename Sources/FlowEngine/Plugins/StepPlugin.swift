@@ -7,7 +7,35 @@ public struct StepContext: Sendable {
     public var seq: Int
     public var attempt: Int
     public var logger: Logger
+    /// Process-wide defaults from the command line (`--region`, `--profile`, ...).
+    public var settings: StepSettings
+
+    public init(executionID: String, seq: Int, attempt: Int, logger: Logger = Logger(label: "flow"),
+                settings: StepSettings = StepSettings()) {
+        self.executionID = executionID
+        self.seq = seq
+        self.attempt = attempt
+        self.logger = logger
+        self.settings = settings
+    }
 }
+
+/// Defaults a step function falls back on when its keyword table does not say.
+public struct StepSettings: Sendable, Equatable {
+    /// `--region`: the AWS region for calls whose table has no `region`.
+    public var region: String?
+    /// `--profile`: the shared-config profile for credentials and region.
+    public var profile: String?
+
+    public init(region: String? = nil, profile: String? = nil) {
+        self.region = region
+        self.profile = profile
+    }
+}
+
+/// Plugins speak in these rather than importing the Lua bridge (docs/ARCHITECTURE.md).
+public typealias StepValue = LuaValue
+public typealias StepArgumentError = LuaArgumentError
 
 /// A failure a step function reports. `name` is what retry policies match
 /// (`non_retryable = {"ValidationError"}`); `retryable: false` ends retries whatever the policy.
@@ -36,6 +64,10 @@ public struct StepFunction: Sendable {
     public let retry: RetryPolicy
     /// The keys of the keyword table that identify the request for replay; nil: all of them.
     public let identity: [String]?
+    /// Reads the world and changes nothing: Lua gates may call it.
+    public let readOnly: Bool
+    /// Returns a `GateResult`; the engine runs the analysis (`every`, `for`, limits) around it.
+    public let isGate: Bool
     let prepare: @Sendable (LuaValue) throws -> any Sendable
     let invoke: @Sendable (any Sendable, StepContext) async throws -> LuaValue
 
@@ -45,12 +77,14 @@ public struct StepFunction: Sendable {
         idempotent: Bool,
         retry: RetryPolicy = .never,
         identity: [String]? = nil,
+        readOnly: Bool = false,
         input: Input.Type = Input.self,
         validate: @escaping @Sendable (Input) throws -> Void = { _ in },
         _ body: @escaping @Sendable (Input, StepContext) async throws -> Output
     ) -> StepFunction {
         StepFunction(
             name: name, summary: summary, idempotent: idempotent, retry: retry, identity: identity,
+            readOnly: readOnly, isGate: false,
             prepare: { value in
                 let decoded = try LuaValueDecoder().decode(Input.self, from: value)
                 try validate(decoded)
@@ -66,12 +100,50 @@ public struct StepFunction: Sendable {
     }
 }
 
+extension StepFunction {
+    /// A health gate: one measurement per call, read-only and so safe to repeat. The engine
+    /// polls it (`every`, `for`), applies `failure_limit` / `consecutive_errors`, and journals
+    /// one outcome per gate step however many measurements it took.
+    public static func gate<Input: Decodable & Sendable>(
+        _ name: String,
+        summary: String,
+        identity: [String]? = nil,
+        input: Input.Type = Input.self,
+        validate: @escaping @Sendable (Input) throws -> Void = { _ in },
+        _ body: @escaping @Sendable (Input, StepContext) async throws -> GateResult
+    ) -> StepFunction {
+        let plain = make(name, summary: summary, idempotent: true, identity: identity, readOnly: true,
+                         input: Input.self, validate: validate, body)
+        return StepFunction(
+            name: plain.name, summary: plain.summary, idempotent: true, retry: .never, identity: identity,
+            readOnly: true, isGate: true, prepare: plain.prepare, invoke: plain.invoke)
+    }
+
+    /// Decodes and validates `args`, then runs the function once: for tests and Lua gates.
+    public func call(_ args: StepValue, context: StepContext) async throws -> StepValue {
+        try await invoke(try prepare(args), context)
+    }
+
+    /// Decodes and validates `args` without running anything.
+    public func validate(_ args: StepValue) throws {
+        _ = try prepare(args)
+    }
+}
+
 /// A native plugin: a named group of step functions, offered to scripts as
 /// `require "flow.NAME"`.
 public protocol StepPlugin: Sendable {
     var name: String { get }
     var summary: String { get }
     var functions: [StepFunction] { get }
+    /// Lua that shapes the module scripts get, or nil for the functions as they are. It runs in
+    /// the prelude's world and is called as `chunk(module, flow)`: `module` holds the native
+    /// functions; what the chunk returns is what `require` gives the script.
+    var luaSource: String? { get }
+}
+
+extension StepPlugin {
+    public var luaSource: String? { nil }
 }
 
 /// The plugins an engine offers; the Lua modules are generated from it (one source of truth).

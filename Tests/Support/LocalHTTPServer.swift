@@ -8,29 +8,35 @@ import Foundation
 /// A tiny HTTP/1.1 server on 127.0.0.1 for provider tests: a real socket, so the providers'
 /// real HTTP client is exercised. A thread per connection, `Connection: close` on every
 /// response, every socket operation bounded by a timeout so a broken test cannot hang.
-final class LocalHTTPServer: @unchecked Sendable {
-    struct Request: Sendable {
-        var method: String
-        var path: String
+public final class LocalHTTPServer: @unchecked Sendable {
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
         /// Names lower-cased.
-        var headers: [String: String]
-        var body: String
+        public var headers: [String: String]
+        public var body: String
     }
 
-    struct Response: Sendable {
-        var status: Int
-        var body: String
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: String
         /// Held before answering, to test client timeouts.
-        var delay: Duration = .zero
+        public var delay: Duration = .zero
 
-        static func ok(_ body: String) -> Response { Response(status: 200, body: body) }
-        static let notFound = Response(status: 404, body: "")
+        public init(status: Int, body: String, delay: Duration = .zero) {
+            self.status = status
+            self.body = body
+            self.delay = delay
+        }
+
+        public static func ok(_ body: String) -> Response { Response(status: 200, body: body) }
+        public static let notFound = Response(status: 404, body: "")
     }
 
-    typealias Route = @Sendable (Request) -> Response
+    public typealias Route = @Sendable (Request) -> Response
 
-    let port: Int
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public let port: Int
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
     private let listener: Int32
     private let route: Route
     private let lock = NSLock()
@@ -38,7 +44,7 @@ final class LocalHTTPServer: @unchecked Sendable {
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)
 
-    init(route: @escaping Route) throws {
+    public init(route: @escaping Route) throws {
         self.route = route
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
@@ -61,10 +67,10 @@ final class LocalHTTPServer: @unchecked Sendable {
         Thread { [self] in self.serve() }.start()
     }
 
-    var requests: [Request] { lock.withLock { recorded } }
+    public var requests: [Request] { lock.withLock { recorded } }
 
     /// Stops accepting and waits (bounded) for the server thread to exit.
-    func stop() {
+    public func stop() {
         lock.withLock { stopping = true }
         _ = finished.wait(timeout: .now() + 5)
         close(listener)

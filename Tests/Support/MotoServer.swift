@@ -1,29 +1,30 @@
 import AsyncHTTPClient
 import Foundation
 import Synchronization
-@testable import FlowAWS
+import FlowAWS
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// One `moto_server` on 127.0.0.1 for the whole test process, started on first use and killed by
-/// PID at exit; tests share it one at a time (the Moto suite is serialized) and reset it first.
-final class MotoServer: Sendable {
-    let port: Int
-    let pid: Int32
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+/// A `moto_server` on 127.0.0.1, one per name for the whole test process, started on first use
+/// and killed by PID at exit. Each test target (or suite) uses its own name, so one suite's reset
+/// never wipes another's state; tests under one name run one at a time and reset first.
+public final class MotoServer: Sendable {
+    public let port: Int
+    public let pid: Int32
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
 
     private init(port: Int, pid: Int32) { self.port = port; self.pid = pid }
 
-    private static let started = Mutex<MotoServer?>(nil)
-    private static let livePID = Atomic<Int32>(0)
+    private static let started = Mutex<[String: MotoServer]>([:])
+    private static let livePIDs = Mutex<[Int32]>([])
 
-    /// The shared server, reset to empty.
-    static func shared() async throws -> MotoServer {
-        let server = try started.withLock { current in
-            if let current { return current }
+    /// The server named `name`, reset to empty.
+    public static func shared(_ name: String = "aws") async throws -> MotoServer {
+        let server = try started.withLock { servers in
+            if let current = servers[name] { return current }
             let s = try launch()
-            current = s
+            servers[name] = s
             return s
         }
         try await server.waitUntilUp()
@@ -44,11 +45,17 @@ final class MotoServer: Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        livePID.store(process.processIdentifier, ordering: .sequentiallyConsistent)
-        atexit {
-            let pid = MotoServer.livePID.load(ordering: .sequentiallyConsistent)
-            // moto_server ignores SIGTERM, and it holds nothing worth a clean shutdown.
-            if pid > 0 { kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0) }
+        let first = livePIDs.withLock { pids in
+            pids.append(process.processIdentifier)
+            return pids.count == 1
+        }
+        if first {
+            atexit {
+                // moto_server ignores SIGTERM, and it holds nothing worth a clean shutdown.
+                for pid in MotoServer.livePIDs.withLock({ $0 }) {
+                    kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0)
+                }
+            }
         }
         return MotoServer(port: port, pid: process.processIdentifier)
     }
@@ -62,16 +69,16 @@ final class MotoServer: Sendable {
         throw MotoError.notStarted(port)
     }
 
-    func reset() async throws { _ = try await raw("POST", "/moto-api/reset") }
+    public func reset() async throws { _ = try await raw("POST", "/moto-api/reset") }
 
     /// ECS tasks would otherwise move towards STOPPED on every DescribeTasks (DESIGN.md).
-    func freezeECSTasks() async throws {
+    public func freezeECSTasks() async throws {
         _ = try await raw("POST", "/moto-api/state-manager/set-transition",
                           body: #"{"model_name":"ecs::task","transition":{"progression":"manual","times":1000000000000}}"#)
     }
 
     @discardableResult
-    func raw(_ method: String, _ path: String, body: String? = nil) async throws -> String {
+    public func raw(_ method: String, _ path: String, body: String? = nil) async throws -> String {
         var request = HTTPClientRequest(url: endpoint + path)
         request.method = .init(rawValue: method)
         if let body { request.body = .bytes(Array(body.utf8)) }
@@ -81,7 +88,7 @@ final class MotoServer: Sendable {
         return String(buffer: bytes)
     }
 
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
@@ -98,7 +105,7 @@ final class MotoServer: Sendable {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
-    static func which(_ name: String) -> String? {
+    public static func which(_ name: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
             let path = "\(dir)/\(name)"
             if FileManager.default.isExecutableFile(atPath: path) { return path }
@@ -107,16 +114,19 @@ final class MotoServer: Sendable {
     }
 }
 
-enum MotoError: Error { case notStarted(Int), noPort, status(Int) }
+public enum MotoError: Error { case notStarted(Int), noPort, status(Int) }
 
-struct StaticCredentials: AWSCredentialsProvider {
-    var value = AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing", source: "test")
-    func credentials() async throws -> AWSCredentials { value }
+public struct StaticCredentials: AWSCredentialsProvider {
+    public var value: AWSCredentials
+    public init(value: AWSCredentials = AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing", source: "test")) {
+        self.value = value
+    }
+    public func credentials() async throws -> AWSCredentials { value }
 }
 
 extension MotoServer {
     /// A client for moto; `region` shows any region works (Route53 always signs for us-east-1).
-    func client(region: String = "us-east-1", endpoint: String? = nil, retry: RetryPolicy = .default) -> AWSClient {
+    public func client(region: String = "us-east-1", endpoint: String? = nil, retry: RetryPolicy = .default) -> AWSClient {
         let url = endpoint ?? self.endpoint
         return AWSClient(credentialsProvider: StaticCredentials(), resolver: { service in
             (url, service.isGlobal ? "us-east-1" : region)
@@ -126,7 +136,7 @@ extension MotoServer {
 
 /// Runs `body` with a client and always shuts the client down.
 @discardableResult
-func withClient<T>(_ client: AWSClient, _ body: (AWSClient) async throws -> T) async throws -> T {
+public func withClient<T>(_ client: AWSClient, _ body: (AWSClient) async throws -> T) async throws -> T {
     do {
         let result = try await body(client)
         try await client.shutdown()

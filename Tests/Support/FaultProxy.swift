@@ -7,8 +7,8 @@ import Glibc
 /// A tiny HTTP/1.1 proxy on 127.0.0.1 in front of moto. Each request takes the next scripted fault;
 /// once the script is used up requests are forwarded. One request per connection (it answers
 /// `Connection: close`), so every attempt the client makes is one accepted connection here.
-final class FaultProxy: Sendable {
-    enum Fault: Sendable {
+public final class FaultProxy: Sendable {
+    public enum Fault: Sendable {
         case respond(status: Int, body: String, headers: [(String, String)] = [])
         /// Closes the connection without answering: the client sees a reset/closed connection.
         case drop
@@ -16,7 +16,7 @@ final class FaultProxy: Sendable {
         case delay(Duration)
     }
 
-    let port: Int
+    public let port: Int
     private let upstreamPort: Int
     private let listener: Int32
     private let script: Mutex<[Fault]>
@@ -24,11 +24,11 @@ final class FaultProxy: Sendable {
     private let stopped = Atomic<Bool>(false)
     private let done = Mutex<Bool>(false)
 
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
     /// Requests received so far: the client's attempts.
-    var requests: Int { requestCount.load(ordering: .sequentiallyConsistent) }
+    public var requests: Int { requestCount.load(ordering: .sequentiallyConsistent) }
 
-    init(upstreamPort: Int, script: [Fault]) throws {
+    public init(upstreamPort: Int, script: [Fault]) throws {
         self.upstreamPort = upstreamPort
         self.script = Mutex(script)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -49,7 +49,7 @@ final class FaultProxy: Sendable {
     }
 
     /// Closes the listener; the accept loop sees the error and ends.
-    func stop() {
+    public func stop() {
         guard !stopped.exchange(true, ordering: .sequentiallyConsistent) else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
