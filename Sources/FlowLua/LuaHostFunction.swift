@@ -61,20 +61,23 @@ public struct LuaCall {
     /// "chunk:line" of the script code calling in: the first Lua frame from `level` up
     /// (1 = the function calling the host) that has a line and is not in a chunk named in
     /// `skipping` (the host's own Lua wrappers), passing over C functions such as pcall.
+    /// When only wrappers call in (a handler a plugin's Lua registered), the outermost of them.
     public func location(level: Int = 1, skipping: Set<String> = []) -> String? {
         var ar = lua_Debug()
         var lvl = Int32(level)
+        var outermostWrapper: String?
         while lua_getstack(L, lvl, &ar) != 0 {
             lua_getinfo(L, "Sl", &ar)
             let source = withUnsafeBytes(of: ar.short_src) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            if ar.currentline > 0 && !skipping.contains(source) {
-                return "\(source):\(ar.currentline)"
+            if ar.currentline > 0 {
+                if !skipping.contains(source) { return "\(source):\(ar.currentline)" }
+                outermostWrapper = "\(source):\(ar.currentline)"
             }
             lvl += 1
         }
-        return nil
+        return outermostWrapper
     }
 
     /// Whether the running coroutine can yield here (not inside a C boundary such as a

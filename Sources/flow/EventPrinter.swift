@@ -31,6 +31,8 @@ struct EventPrinter: Sendable {
         case .waiting(let seq, let kind, let name, let until):
             let left = until.map { " (\(String(format: "%.1f", Double($0 - WallClock.now()) / 1000)) s)" } ?? ""
             Console.info("  [\(seq)] waiting: \(kind.rawValue) \(name)\(left)")
+        case .measured(let seq, let name, let status, let reason, let count):
+            Console.info("  [\(seq)] \(name) #\(count): \(status): \(reason)")
         case .log(let message):
             Console.info("  log: \(message)")
         case .warning(let message):
@@ -75,6 +77,9 @@ enum JSONText {
             fields["event"] = "step_failed"; fields["seq"] = .int(Int64(seq)); fields["kind"] = .string(kind.rawValue)
             fields["name"] = .string(name); fields["attempt"] = .int(Int64(attempt)); fields["error"] = error.luaValue
             if let r = retryIn { fields["retry_in_millis"] = .int(r) }
+        case .measured(let seq, let name, let status, let reason, let count):
+            fields["event"] = "measured"; fields["seq"] = .int(Int64(seq)); fields["name"] = .string(name)
+            fields["status"] = .string(status); fields["reason"] = .string(reason); fields["count"] = .int(Int64(count))
         case .waiting(let seq, let kind, let name, let until):
             fields["event"] = "waiting"; fields["seq"] = .int(Int64(seq)); fields["kind"] = .string(kind.rawValue); fields["name"] = .string(name)
             if let u = until { fields["until"] = .string(WallClock.iso8601(u)) }

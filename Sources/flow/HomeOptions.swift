@@ -33,11 +33,27 @@ struct DriveOptions: ParsableArguments {
     @Flag(help: "Print JSON lines of events on stderr instead of text.")
     var jsonEvents = false
 
+    @Option(help: "AWS region for steps that do not name one (else AWS_REGION, AWS_DEFAULT_REGION, the profile). Journaled: a resume uses it too.")
+    var region: String?
+
+    @Option(help: "AWS shared-config profile (else AWS_PROFILE, then default). Journaled.")
+    var profile: String?
+
+    @Option(name: .customLong("plugins"), help: "A folder of Lua gates (or a plugins folder holding gates/), searched before FLOW_PLUGIN_PATH and plugins/gates. Repeatable.")
+    var pluginDirs: [String] = []
+
+    @Flag(help: "Log AWS calls and other detail on stderr (secrets redacted).")
+    var debug = false
+
     func validate() throws {
         guard ["always", "batch", "none"].contains(sync) else {
             throw ValidationError("--sync must be always, batch or none, got '\(sync)'")
         }
         guard maxMemory > 0 else { throw ValidationError("--max-memory must be > 0") }
         guard maxInstructions > 0 else { throw ValidationError("--max-instructions must be > 0") }
+        if let r = region, r.isEmpty || r.contains(where: { !($0.isLetter || $0.isNumber || $0 == "-") }) {
+            throw ValidationError("--region must look like us-east-1, got '\(r)'")
+        }
+        if let p = profile, p.isEmpty { throw ValidationError("--profile must not be empty") }
     }
 }

@@ -76,21 +76,48 @@ struct CancelCommand: AsyncParsableCommand {
     @OptionGroup var drive: DriveOptions
 
     func run() async throws {
-        let flowHome = home.flowHome
+        try await CancelRequest.deliver(id: id, reason: reason, home: home.flowHome, drive: drive, verb: "cancel")
+    }
+}
+
+/// `flow abort ID`: what Argo Rollouts users type to stop a rollout and put traffic back. The
+/// same request as cancel: the workflow stops at its current step and its fail-back runs.
+struct AbortCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "abort",
+        abstract: "Abort a rollout now: it stops at its current step and fails back (its on_failure handlers run).",
+        discussion: "The same request as `flow cancel`. A live process sees it within a second; with none driving the execution, this command drives the fail-back itself.")
+
+    @Argument(help: "The execution id.")
+    var id: String
+
+    @Option(help: "Why, for the journal.")
+    var reason: String?
+
+    @OptionGroup var home: HomeOptions
+    @OptionGroup var drive: DriveOptions
+
+    func run() async throws {
+        try await CancelRequest.deliver(id: id, reason: reason ?? "aborted", home: home.flowHome, drive: drive, verb: "abort")
+    }
+}
+
+enum CancelRequest {
+    static func deliver(id: String, reason: String?, home flowHome: FlowHome, drive: DriveOptions, verb: String) async throws {
         let summary = try requireOpen(flowHome, id)
         let message = InboxMessage(kind: .cancel, from: requester(), reason: reason, at: WallClock.now())
         do {
             try Inbox(directory: flowHome.inboxDirectory(of: id)).post(message)
         } catch {
-            throw fail(RunError(.internalError, "cannot deliver the cancel request: \(error)"))
+            throw fail(RunError(.internalError, "cannot deliver the \(verb) request: \(error)"))
         }
         if let driver = summary.driver {
-            Console.info("flow: cancel requested; the process driving \(id) (\(driver)) will stop it and run its on_failure handlers")
+            Console.info("flow: \(verb) requested; the process driving \(id) (\(driver)) will stop it and run its on_failure handlers")
             return
         }
         let code = await Composition.drive(.resume(id: id), options: Composition.options(home: flowHome, drive: drive, printID: false))
         if code == Exit.locked {
-            Console.info("flow: cancel requested; another process took \(id) and will handle it")
+            Console.info("flow: \(verb) requested; another process took \(id) and will handle it")
             return
         }
         if code != Exit.cancelled && code != 0 { throw ExitCode(code) }

@@ -6,7 +6,7 @@ import FlowWAL
 /// Runs workflows in-process against a real home in a temporary directory: real Lua, real WAL,
 /// real fsync. Crashes are simulated by copying a prefix of a journal into a new execution,
 /// which is exactly what a process killed after that record leaves behind.
-final class WorkflowHarness {
+final class WorkflowHarness: @unchecked Sendable {
     let root: String
     let home: FlowHome
     var registry = StepRegistry.standard

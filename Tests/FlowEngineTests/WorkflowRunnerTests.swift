@@ -84,9 +84,9 @@ import FlowLua
         let outcome = try await h.run(script)
         guard case .succeeded(.array(let messages)) = outcome else { Issue.record("\(outcome)"); return }
         let text = messages.map { h.local($0.stringValue ?? "") }
-        #expect(text[0].hasPrefix("w.lua:2: bad argument #1 to 'flow.counter.set' (unknown argument 'wieghts'"))
-        #expect(text[1] == "w.lua:3: bad argument 'weights.blue' to 'flow.counter.set' (number expected, got string)")
-        #expect(text[2] == "w.lua:4: bad argument 'weights' to 'flow.counter.set' (weights must be 0-255)")
+        #expect(text[0].hasPrefix("w.lua:2: bad argument #1 to 'counter.set' (unknown argument 'wieghts'"))
+        #expect(text[1] == "w.lua:3: bad argument 'weights.blue' to 'counter.set' (number expected, got string)")
+        #expect(text[2] == "w.lua:4: bad argument 'weights' to 'counter.set' (weights must be 0-255)")
         #expect(text[3] == "w.lua:5: module 'flow.nope' not found (available: flow.counter)")
         #expect(plugin.calls.all.isEmpty)
         #expect(try h.entries("t").count == 2, "bad calls journal nothing")

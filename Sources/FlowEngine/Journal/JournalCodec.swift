@@ -53,6 +53,8 @@ public enum JournalCodec {
             w.string(e.id); w.string(e.workflow); w.string(e.scriptDigest)
             ValueCodec.write(.table(e.params), to: &w)
             w.varint(e.randomSeed); w.varint(e.at); w.string(e.host); w.varint(Int64(e.pid))
+            // Added after version 1 shipped: a reader finds it only when bytes remain.
+            if !e.settings.isEmpty { ValueCodec.write(.table(e.settings.mapValues { .string($0) }), to: &w) }
         case .intent(let e):
             type = .intent
             w.int(e.seq); w.int(e.attempt); w.byte(e.kind.code); w.string(e.name)
@@ -108,9 +110,16 @@ public enum JournalCodec {
             guard case .table(let params) = try ValueCodec.read(from: &r) else {
                 throw JournalDecodeError.malformed("parameters are not a table")
             }
-            entry = .started(ExecutionStarted(
+            var started = ExecutionStarted(
                 id: id, workflow: workflow, scriptDigest: digest, params: params,
-                randomSeed: try r.varint(), at: try r.varint(), host: try r.string(), pid: Int32(truncatingIfNeeded: try r.varint())))
+                randomSeed: try r.varint(), at: try r.varint(), host: try r.string(), pid: Int32(truncatingIfNeeded: try r.varint()))
+            if r.remaining > 0 {
+                guard case .table(let settings) = try ValueCodec.read(from: &r) else {
+                    throw JournalDecodeError.malformed("settings are not a table")
+                }
+                started.settings = settings.compactMapValues { $0.stringValue }
+            }
+            entry = .started(started)
         case .intent:
             let seq = try r.int(), attempt = try r.int()
             let code = try r.byte()

@@ -50,6 +50,9 @@ public struct ExecutionStarted: Sendable, Equatable {
     public var at: Millis
     public var host: String
     public var pid: Int32
+    /// Step defaults the run was started with (`region`, `profile`): a resume acts on the same
+    /// account and region whatever its own command line or environment says.
+    public var settings: [String: String] = [:]
 }
 
 public struct StepIntent: Sendable, Equatable {

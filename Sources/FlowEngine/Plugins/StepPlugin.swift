@@ -167,3 +167,13 @@ public struct StepRegistry: Sendable {
 
     public var moduleNames: [String] { plugins.keys.sorted().map { "flow.\($0)" } }
 }
+
+extension StepSettings {
+    /// As the start record keeps them.
+    var journaled: [String: String] {
+        var s: [String: String] = [:]
+        if let region { s["region"] = region }
+        if let profile { s["profile"] = profile }
+        return s
+    }
+}

@@ -6,7 +6,9 @@ extension ExecutionRunner {
     func setUpLua() throws {
         do {
             lua = try LuaState(limits: options.limits)
-            lua.wrapperSources = WorkflowPrelude.wrapperSources
+            // A plugin's own Lua is a wrapper too: a step it calls is blamed on the script's line.
+            lua.wrapperSources = WorkflowPrelude.wrapperSources.union(
+                options.registry.plugins.values.filter { $0.luaSource != nil }.map { "flow.\($0.name)" })
             let env = try lua.makeSandbox(LuaSandboxPolicy(refusals: WorkflowPrelude.refusals))
             let host = lua.makeHostTable(prefix: "flow", functions: hostFunctions())
             let prelude = try lua.load(WorkflowPrelude.source, chunkName: WorkflowPrelude.chunkName)
@@ -45,6 +47,7 @@ extension ExecutionRunner {
                 return .values([])
             },
             "module": { [unowned self] in try self.hostModule($0) },
+            "id": { [unowned self] _ in .values([.string(self.id)]) },
         ]
     }
 
@@ -52,7 +55,10 @@ extension ExecutionRunner {
         let name = try call.value(1).stringValue ?? ""
         let available = options.registry.moduleNames.filter { $0 != "flow.core" }
         if name.hasPrefix("flow."), name != "flow.core", let plugin = options.registry.plugins[String(name.dropFirst(5))] {
-            return .values([.array(plugin.functions.map { .string($0.name) }), .nil])
+            let functions = LuaValue.table(Dictionary(uniqueKeysWithValues: plugin.functions.map {
+                ($0.name, LuaValue.string($0.isGate ? "gate" : "step"))
+            }))
+            return .values([functions, .nil, plugin.luaSource.map { .string($0) } ?? .nil])
         }
         return .values([.nil, .string(available.isEmpty ? "none" : available.joined(separator: ", "))])
     }

@@ -15,6 +15,16 @@ extension ExecutionRunner {
         let generic = LuaValue.table(["retry": fields.removeValue(forKey: "retry") ?? .nil,
                                       "timeout": fields.removeValue(forKey: "timeout") ?? .nil].filter { !$0.value.isNil })
         let opts = try decodeOptions(generic, display: display, argument: 1)
+        var analysis: GateAnalysis?
+        if function.isGate {
+            let keys = fields.filter { GateAnalysis.keys.contains($0.key) }
+            for k in keys.keys { fields.removeValue(forKey: k) }
+            do {
+                analysis = try LuaValueDecoder().decode(GateAnalysis.self, from: .table(keys))
+            } catch let e as LuaArgumentError {
+                throw LuaHostError("bad argument '\(e.pathDescription)' to '\(display)' (\(e.problem))", level: 2)
+            }
+        }
         let args = LuaValue.table(fields)
         let prepared: any Sendable
         do {
@@ -29,7 +39,8 @@ extension ExecutionRunner {
         else { return .yield([]) }
         var work = NativeCall(
             seq: seq, attempt: 1, display: display, function: function, prepared: prepared,
-            policy: opts.retry ?? function.retry, timeout: opts.timeout, args: args, digest: digest, location: location)
+            policy: opts.retry ?? function.retry, timeout: opts.timeout, args: args, digest: digest, location: location,
+            analysis: analysis)
         switch decision {
         case .replay(.completed(let v, _)): return .values([true, v])
         case .replay(.failed(let e, _)): return .values([false, e.luaValue])

@@ -8,7 +8,7 @@ import FlowWAL
 ///
 /// Not Sendable: one task owns it, and Lua runs only inside `run()`.
 public final class ExecutionRunner {
-    let options: RunOptions
+    var options: RunOptions
     let request: RunRequest
     public private(set) var id = ""
     var workflowPath = ""
@@ -107,7 +107,7 @@ public final class ExecutionRunner {
         }
         let started = ExecutionStarted(
             id: id, workflow: script, scriptDigest: ScriptDigest.of(scriptBytes), params: params,
-            randomSeed: randomSeed, at: now, host: WallClock.hostName, pid: getpid())
+            randomSeed: randomSeed, at: now, host: WallClock.hostName, pid: getpid(), settings: options.settings.journaled)
         guard journal(.started(started), commit: true) else { throw RunError(.internalError, "\(journalFailure)") }
         crash?.hit("after-started", seq: 0)
     }
@@ -146,6 +146,7 @@ public final class ExecutionRunner {
         workflowPath = started.workflow
         rawParams = started.params
         randomSeed = started.randomSeed
+        try adoptSettings(started.settings)
         do {
             scriptBytes = try Self.readScript(workflowPath)
         } catch {

@@ -21,8 +21,10 @@ struct NativeCall {
     var args: LuaValue
     var digest: UInt64
     var location: String
+    /// Set for a gate: how to measure it.
+    var analysis: GateAnalysis? = nil
     /// When set, wait until then before the first attempt (a retry pending at the crash).
-    var notBefore: Millis?
+    var notBefore: Millis? = nil
 }
 
 enum StopReason {

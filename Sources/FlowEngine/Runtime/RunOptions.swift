@@ -9,6 +9,8 @@ public struct RunOptions: Sendable {
     public var limits = LuaLimits(memoryBytes: 256 << 20, instructions: 2_000_000_000)
     public var allowChangedScript = false
     public var registry = StepRegistry()
+    /// Defaults for step functions (`--region`, `--profile`).
+    public var settings = StepSettings()
     public var observer: @Sendable (ExecutionEvent) -> Void = { _ in }
     public var logger = Logger(label: "flow")
     /// How often waits look at the inbox and for Ctrl-C.

@@ -43,6 +43,8 @@ public enum ExecutionEvent: Sendable {
     case stepSucceeded(seq: Int, kind: StepKind, name: String, attempt: Int, millis: Int64)
     case stepFailed(seq: Int, kind: StepKind, name: String, attempt: Int, error: StepError, retryInMillis: Int64?)
     case waiting(seq: Int, kind: StepKind, name: String, untilMillis: Millis?)
+    /// One measurement of a gate step: "pass", "fail", "inconclusive" or "error"; `count` so far.
+    case measured(seq: Int, name: String, status: String, reason: String, count: Int)
     case log(String)
     case warning(String)
     case compensating(CompensationReason, StepError)

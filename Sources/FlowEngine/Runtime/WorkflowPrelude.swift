@@ -78,6 +78,66 @@ public enum WorkflowPrelude {
     end
     flow.exec = native("core.exec", "flow.exec")
 
+    -- A gate answers pass, fail or inconclusive. By default a fail raises GateFailed (so the
+    -- workflow fails and its on_failure handlers fail back), and an inconclusive verdict pauses
+    -- for a person: `flow signal ID promote` goes on, `flow cancel ID` fails back, and no answer
+    -- within pause_timeout is a failure. on_fail / on_inconclusive = "return" hand the verdict
+    -- to the script instead.
+    local gate_options = { on_fail = true, on_inconclusive = true, pause_timeout = true }
+    local function gate(qualified, display, args)
+      local call = {}
+      for k, v in pairs(args) do
+        if not gate_options[k] then call[k] = v end
+      end
+      local on_fail, on_inconclusive = args.on_fail or "error", args.on_inconclusive or "pause"
+      if on_fail ~= "error" and on_fail ~= "return" then
+        error(("bad argument 'on_fail' to '%s' (\"error\" or \"return\" expected)"):format(display), 3)
+      end
+      if on_inconclusive ~= "pause" and on_inconclusive ~= "fail" and on_inconclusive ~= "return" then
+        error(("bad argument 'on_inconclusive' to '%s' (\"pause\", \"fail\" or \"return\" expected)"):format(display), 3)
+      end
+      local ok, r = H.native(qualified, display, call)
+      if not ok then raise(r, 3) end
+      if r.status == "inconclusive" and on_inconclusive == "pause" then
+        local timeout = args.pause_timeout or 3600
+        flow.log(("%s is inconclusive: %s; waiting up to %s s for 'flow signal ID promote' (or 'flow cancel ID' to fail back)")
+          :format(display, r.reason, timeout))
+        local promoted = H.signal("promote", timeout)
+        if promoted then
+          r.status, r.promoted = "pass", true
+          return r
+        end
+        r.status, r.reason = "fail", ("inconclusive and not promoted within %s s: %s"):format(timeout, r.reason)
+      elseif r.status == "inconclusive" and on_inconclusive == "fail" then
+        r.status = "fail"
+      end
+      if r.status == "fail" and on_fail == "error" then
+        raise({ name = "GateFailed", message = display .. ": " .. r.reason }, 3)
+      end
+      return r
+    end
+
+    local function gatefn(qualified, display)
+      return function(args)
+        if type(args) ~= "table" then error(argerror(1, display, "table", args), 2) end
+        return gate(qualified, display, args)
+      end
+    end
+
+    -- flow.gate("error_rate", {...}): a team's Lua gate from plugins/gates (or --plugins).
+    function flow.gate(name, args)
+      if type(name) ~= "string" then error(argerror(1, "flow.gate", "string", name), 2) end
+      if args ~= nil and type(args) ~= "table" then error(argerror(2, "flow.gate", "table", args), 2) end
+      local call, rest = { gate = name }, {}
+      local analysis = { every = true, ["for"] = true, failure_limit = true, inconclusive_limit = true,
+                         consecutive_errors = true, ["until"] = true, retry = true, timeout = true }
+      for k, v in pairs(args or {}) do
+        if analysis[k] or gate_options[k] then call[k] = v else rest[k] = v end
+      end
+      call.args = rest
+      return gate("gates.run", "gate " .. name, call)
+    end
+
     function flow.sleep(seconds)
       if type(seconds) ~= "number" then error(argerror(1, "flow.sleep", "number", seconds), 2) end
       if seconds < 0 or seconds ~= seconds then error("bad argument #1 to 'flow.sleep' (seconds must be >= 0)", 2) end
@@ -103,6 +163,9 @@ public enum WorkflowPrelude {
     end
 
     function flow.now() return H.now() end
+
+    -- The execution's id: the same on every replay, so it needs no journal record.
+    function flow.id() return H.id() end
 
     function flow.random(m, n)
       local r = H.random()
@@ -135,12 +198,19 @@ public enum WorkflowPrelude {
     local function require(name)
       if type(name) ~= "string" then error(argerror(1, "require", "string", name), 2) end
       if loaded[name] then return loaded[name] end
-      local fns, available = H.module(name)
+      local fns, available, source = H.module(name)
       if not fns then
         error(("module '%s' not found (available: %s)"):format(name, available), 2)
       end
       local m = {}
-      for _, f in ipairs(fns) do m[f] = native(name:sub(6) .. "." .. f, name .. "." .. f) end
+      for f, kind in pairs(fns) do
+        local make = kind == "gate" and gatefn or native
+        m[f] = make(name:sub(6) .. "." .. f, name:sub(6) .. "." .. f)
+      end
+      if source then
+        local chunk = assert(load(source, "=" .. name, "t", _G))
+        m = chunk(m, flow) or m
+      end
       loaded[name] = m
       return m
     end

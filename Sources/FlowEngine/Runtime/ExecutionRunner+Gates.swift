@@ -1,0 +1,42 @@
+import FlowLua
+
+/// A gate step: measurements in memory, one journaled outcome (see GateAnalysis).
+extension ExecutionRunner {
+    func analyse(_ call: NativeCall, context: StepContext) async -> InvocationResult {
+        let analysis = call.analysis ?? GateAnalysis()
+        var tally = GateTally(analysis: analysis)
+        let windowEnd = ContinuousClock.now + .milliseconds(Int64((analysis.window ?? 0) * 1000))
+        let interval = Millis(analysis.interval * 1000)
+        while true {
+            let next: GateTally.Next
+            switch await invoke(call, context: context) {
+            case .stopped(let reason):
+                return .stopped(reason)
+            case .failure(let error, let retryable):
+                // A bad argument or a missing resource will not mend itself by waiting.
+                guard retryable else { return .failure(error, retryable: false) }
+                next = tally.recordError(error, windowOver: ContinuousClock.now >= windowEnd)
+                options.observer(.measured(seq: call.seq, name: call.display, status: "error", reason: error.description,
+                                           count: tally.measurements + tally.errors))
+            case .value(let value):
+                let result: GateResult
+                do {
+                    result = try LuaValueDecoder().decode(GateResult.self, from: value)
+                } catch {
+                    return .failure(StepError(name: "InvalidGateResult", message: "\(call.display) returned \(value.typeName) that is not a gate result: \(error)"), retryable: false)
+                }
+                next = tally.record(result, windowOver: ContinuousClock.now >= windowEnd)
+                options.observer(.measured(seq: call.seq, name: call.display, status: result.status.rawValue, reason: result.reason,
+                                           count: tally.measurements + tally.errors))
+            }
+            switch next {
+            case .done(let result):
+                return .value(tally.value(result))
+            case .error(let error):
+                return .failure(error, retryable: true)
+            case .measureAgain:
+                if let reason = await wait(until: WallClock.now() + interval, seq: call.seq) { return .stopped(reason) }
+            }
+        }
+    }
+}
