@@ -45,19 +45,19 @@ let package = Package(
         .target(
             name: "FlowPluginSupport", dependencies: ["FlowEngine", "FlowAWS"], path: "plugins/support"),
         .target(
-            name: "FlowRoute53", dependencies: ["FlowEngine", "FlowAWS", "FlowPluginSupport"], path: "plugins/route53"),
+            name: "FlowRoute53", dependencies: ["FlowEngine", "FlowAWS", "FlowPluginSupport"], path: "plugins/route53", exclude: ["README.md"]),
         .target(
-            name: "FlowECS", dependencies: ["FlowEngine", "FlowAWS", "FlowPluginSupport"], path: "plugins/ecs"),
+            name: "FlowECS", dependencies: ["FlowEngine", "FlowAWS", "FlowPluginSupport"], path: "plugins/ecs", exclude: ["README.md"]),
         .target(
             name: "FlowHealth",
             dependencies: [
                 "FlowEngine", "FlowAWS", "FlowPluginSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
-            path: "plugins/health"),
+            path: "plugins/health", exclude: ["README.md"]),
         .target(
             name: "FlowFailback", dependencies: ["FlowEngine", "FlowAWS", "FlowPluginSupport", "FlowRoute53"],
-            path: "plugins/failback"),
+            path: "plugins/failback", exclude: ["README.md"]),
         .executableTarget(
             name: "flow",
             dependencies: [
@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "FlowLuaTests", dependencies: ["FlowLua"]),
         .testTarget(name: "FlowWALTests", dependencies: ["FlowWAL"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowLua", "FlowWAL"]),
-        .testTarget(name: "FlowCLITests", dependencies: ["FlowWAL", "FlowTestSupport"]),
+        .testTarget(name: "FlowCLITests", dependencies: ["FlowWAL", "FlowAWS", "FlowTestSupport"]),
         .testTarget(name: "FlowAWSTests", dependencies: ["FlowAWS", "FlowTestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "FlowPluginTests",

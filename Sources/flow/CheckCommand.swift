@@ -11,11 +11,12 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         var problems = 0
         for file in files {
-            let report = WorkflowCheck.check(path: file, registry: Composition.registry())
+            let report = WorkflowCheck.check(path: file, registry: Composition.registry(workflowPath: file, pluginDirs: []))
             for p in report { Console.info(p) }
             problems += report.count
             if report.isEmpty { Console.info("\(file): ok") }
         }
+        await Composition.shutdownAWS()
         if problems > 0 { throw ExitCode(Exit.usage) }
     }
 }

@@ -1,33 +1,75 @@
 import ArgumentParser
+import FlowAWS
+import FlowECS
 import FlowEngine
+import FlowFailback
+import FlowHealth
 import FlowLua
+import FlowPluginSupport
+import FlowRoute53
 import FlowWAL
+import Foundation
 import Logging
 
 /// The composition root: the only place that knows every module and plugin.
 enum Composition {
-    static func registry() -> StepRegistry {
-        StepRegistry.standard
+    /// One per process: a connection pool and a credentials chain shared by every AWS step.
+    /// Made on first use, so commands that never run a step never start an HTTP client.
+    nonisolated(unsafe) private static var aws: AWSStepEnvironment?
+
+    static func awsEnvironment() -> AWSStepEnvironment {
+        if let aws { return aws }
+        let made = AWSStepEnvironment()
+        aws = made
+        return made
     }
 
-    static func options(home: FlowHome, drive: DriveOptions, allowChangedScript: Bool = false, printID: Bool = true) -> RunOptions {
+    /// The native plugins, then the Lua gates (which may call every read-only function).
+    static func registry(workflowPath: String?, pluginDirs: [String]) -> StepRegistry {
+        let aws = awsEnvironment()
+        var registry = StepRegistry.standard
+        registry.register(Route53Plugin(aws: aws))
+        registry.register(ECSPlugin(aws: aws))
+        registry.register(HealthPlugin(aws: aws))
+        registry.register(FailbackPlugin(aws: aws))
+        var readOnly: [String: StepFunction] = [:]
+        for (name, plugin) in registry.plugins {
+            for f in plugin.functions where f.readOnly { readOnly["\(name).\(f.name)"] = f }
+        }
+        let searchPath = LuaGatePlugin.defaultSearchPath(
+            workflowPath: workflowPath, extra: pluginDirs, environment: ProcessInfo.processInfo.environment)
+        registry.register(LuaGatePlugin(searchPath: searchPath, functions: readOnly))
+        return registry
+    }
+
+    /// `workflowPath` places the workflow-relative gate folders; for a resume it is read from
+    /// the journal's summary.
+    static func options(home: FlowHome, drive: DriveOptions, allowChangedScript: Bool = false, printID: Bool = true,
+                        workflowPath: String? = nil, resuming id: String? = nil) -> RunOptions {
         var o = RunOptions(home: home)
         o.syncPolicy = SyncPolicy(rawValue: drive.sync) ?? .always
         o.limits = LuaLimits(memoryBytes: drive.maxMemory << 20, instructions: drive.maxInstructions)
         o.allowChangedScript = allowChangedScript
-        o.registry = registry()
+        let workflow = workflowPath ?? id.flatMap { try? ExecutionSummary.load(home: home, id: $0).workflow }
+        o.registry = registry(workflowPath: workflow, pluginDirs: drive.pluginDirs)
+        o.settings = StepSettings(region: drive.region, profile: drive.profile)
+        var logger = Logger(label: "flow")
+        logger.logLevel = drive.debug ? .debug : .warning
+        o.logger = logger
         let printer = EventPrinter(quiet: drive.quiet, json: drive.jsonEvents, printID: printID)
         o.observer = { printer.print($0) }
         return o
     }
 
     /// Runs one request to its end and turns the outcome into an exit code.
-    static func drive(_ request: RunRequest, options: RunOptions) async -> Int32 {
+    /// `shutdown: false` when other drives in this process still use the AWS connections.
+    static func drive(_ request: RunRequest, options: RunOptions, shutdown: Bool = true) async -> Int32 {
         StopSignal.install()
         let runner = ExecutionRunner(request, options: options)
         // The process exits right after: freeing a large replayed journal piece by piece would
         // only delay the exit (about 10% of a 100k-step resume).
         _ = Unmanaged.passRetained(runner)
+        let code: Int32
         do {
             let outcome = try await runner.run()
             if case .alreadyFinished(let status) = outcome {
@@ -39,13 +81,19 @@ enum Composition {
             if case .succeeded(let value) = outcome, !value.isNil {
                 Console.out(JSONText.render(value))
             }
-            return Exit.code(for: outcome)
+            code = Exit.code(for: outcome)
         } catch let e as RunError {
             Console.error(e.message)
-            return Exit.code(for: e)
+            code = Exit.code(for: e)
         } catch {
             Console.error("\(error)")
-            return Exit.internalError
+            code = Exit.internalError
         }
+        if shutdown { await shutdownAWS() }
+        return code
+    }
+
+    static func shutdownAWS() async {
+        await aws?.shutdown()
     }
 }

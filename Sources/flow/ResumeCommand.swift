@@ -24,9 +24,12 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let flowHome = home.flowHome
-        let options = Composition.options(home: flowHome, drive: drive, allowChangedScript: allowChangedScript)
+        let drive = self.drive, allowChangedScript = self.allowChangedScript
+        func options(_ id: String) -> RunOptions {
+            Composition.options(home: flowHome, drive: drive, allowChangedScript: allowChangedScript, resuming: id)
+        }
         if let id {
-            let code = await Composition.drive(.resume(id: id), options: options)
+            let code = await Composition.drive(.resume(id: id), options: options(id))
             if code != 0 { throw ExitCode(code) }
             return
         }
@@ -40,12 +43,14 @@ struct ResumeCommand: AsyncParsableCommand {
         // Each in its own task: one waiting on a long timer must not hold up the others.
         let codes = await withTaskGroup(of: Int32.self) { group in
             for id in waiting {
-                group.addTask { await Composition.drive(.resume(id: id), options: options) }
+                let o = options(id)
+                group.addTask { await Composition.drive(.resume(id: id), options: o, shutdown: false) }
             }
             var all: [Int32] = []
             for await c in group { all.append(c) }
             return all
         }
+        await Composition.shutdownAWS()
         if let worst = codes.first(where: { $0 != 0 }) { throw ExitCode(worst) }
     }
 }

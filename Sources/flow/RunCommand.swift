@@ -29,7 +29,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch let e as RunError {
             throw fail(e)
         }
-        let options = Composition.options(home: home.flowHome, drive: drive)
+        let options = Composition.options(home: home.flowHome, drive: drive, workflowPath: file)
         let code = await Composition.drive(.start(script: file, id: id, params: raw), options: options)
         if code != 0 { throw ExitCode(code) }
     }

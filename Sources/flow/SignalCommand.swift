@@ -115,7 +115,7 @@ enum CancelRequest {
             Console.info("flow: \(verb) requested; the process driving \(id) (\(driver)) will stop it and run its on_failure handlers")
             return
         }
-        let code = await Composition.drive(.resume(id: id), options: Composition.options(home: flowHome, drive: drive, printID: false))
+        let code = await Composition.drive(.resume(id: id), options: Composition.options(home: flowHome, drive: drive, printID: false, resuming: id))
         if code == Exit.locked {
             Console.info("flow: \(verb) requested; another process took \(id) and will handle it")
             return

@@ -28,10 +28,13 @@ public struct Route53: Sendable {
         public var ttl: Int?
         public var values: [String]
         public var aliasTarget: AliasTarget?
+        /// A Route53 health check attached to the set: a change replaces the whole set, so
+        /// dropping this would silently detach the check.
+        public var healthCheckID: String?
         public init(name: String, type: String, setIdentifier: String? = nil, weight: Int? = nil, ttl: Int? = nil,
-                    values: [String] = [], aliasTarget: AliasTarget? = nil) {
+                    values: [String] = [], aliasTarget: AliasTarget? = nil, healthCheckID: String? = nil) {
             self.name = name; self.type = type; self.setIdentifier = setIdentifier; self.weight = weight
-            self.ttl = ttl; self.values = values; self.aliasTarget = aliasTarget
+            self.ttl = ttl; self.values = values; self.aliasTarget = aliasTarget; self.healthCheckID = healthCheckID
         }
     }
 
@@ -107,7 +110,7 @@ public struct Route53: Sendable {
                          setIdentifier: node.text("SetIdentifier"), weight: node.text("Weight").flatMap { Int($0) },
                          ttl: node.text("TTL").flatMap { Int($0) },
                          values: node.members("ResourceRecords", item: "ResourceRecord").compactMap { $0.text("Value") },
-                         aliasTarget: alias)
+                         aliasTarget: alias, healthCheckID: node.text("HealthCheckId"))
     }
 
     /// One atomic batch (on real AWS; not on moto, see DESIGN.md).
@@ -148,6 +151,7 @@ public struct Route53: Sendable {
                 for v in r.values { w.element("ResourceRecord") { $0.element("Value", v) } }
             }
         }
+        w.element("HealthCheckId", r.healthCheckID)
     }
 
     static func changeInfo(_ node: AWSXMLNode?) -> ChangeInfo {

@@ -68,6 +68,9 @@ public struct StepFunction: Sendable {
     public let readOnly: Bool
     /// Returns a `GateResult`; the engine runs the analysis (`every`, `for`, limits) around it.
     public let isGate: Bool
+    /// Takes `timeout` as its own argument (a wait with its own deadline and a better message)
+    /// instead of the engine's per-attempt timeout.
+    public let handlesTimeout: Bool
     let prepare: @Sendable (LuaValue) throws -> any Sendable
     let invoke: @Sendable (any Sendable, StepContext) async throws -> LuaValue
 
@@ -78,13 +81,14 @@ public struct StepFunction: Sendable {
         retry: RetryPolicy = .never,
         identity: [String]? = nil,
         readOnly: Bool = false,
+        handlesTimeout: Bool = false,
         input: Input.Type = Input.self,
         validate: @escaping @Sendable (Input) throws -> Void = { _ in },
         _ body: @escaping @Sendable (Input, StepContext) async throws -> Output
     ) -> StepFunction {
         StepFunction(
             name: name, summary: summary, idempotent: idempotent, retry: retry, identity: identity,
-            readOnly: readOnly, isGate: false,
+            readOnly: readOnly, isGate: false, handlesTimeout: handlesTimeout,
             prepare: { value in
                 let decoded = try LuaValueDecoder().decode(Input.self, from: value)
                 try validate(decoded)
@@ -116,7 +120,7 @@ extension StepFunction {
                          input: Input.self, validate: validate, body)
         return StepFunction(
             name: plain.name, summary: plain.summary, idempotent: true, retry: .never, identity: identity,
-            readOnly: true, isGate: true, prepare: plain.prepare, invoke: plain.invoke)
+            readOnly: true, isGate: true, handlesTimeout: false, prepare: plain.prepare, invoke: plain.invoke)
     }
 
     /// Decodes and validates `args`, then runs the function once: for tests and Lua gates.

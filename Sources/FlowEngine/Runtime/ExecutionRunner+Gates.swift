@@ -5,8 +5,14 @@ extension ExecutionRunner {
     func analyse(_ call: NativeCall, context: StepContext) async -> InvocationResult {
         let analysis = call.analysis ?? GateAnalysis()
         var tally = GateTally(analysis: analysis)
-        let windowEnd = ContinuousClock.now + .milliseconds(Int64((analysis.window ?? 0) * 1000))
+        // With only a count, time does not end the window; with neither, one measurement does.
+        let windowEnd = analysis.window.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
         let interval = Millis(analysis.interval * 1000)
+        func over() -> Bool {
+            if let n = analysis.count, tally.measurements + 1 >= n { return true }
+            if let end = windowEnd { return ContinuousClock.now >= end }
+            return analysis.count == nil
+        }
         while true {
             let next: GateTally.Next
             switch await invoke(call, context: context) {
@@ -15,7 +21,8 @@ extension ExecutionRunner {
             case .failure(let error, let retryable):
                 // A bad argument or a missing resource will not mend itself by waiting.
                 guard retryable else { return .failure(error, retryable: false) }
-                next = tally.recordError(error, windowOver: ContinuousClock.now >= windowEnd)
+                let done = over()
+                next = tally.recordError(error, windowOver: done)
                 options.observer(.measured(seq: call.seq, name: call.display, status: "error", reason: error.description,
                                            count: tally.measurements + tally.errors))
             case .value(let value):
@@ -25,7 +32,8 @@ extension ExecutionRunner {
                 } catch {
                     return .failure(StepError(name: "InvalidGateResult", message: "\(call.display) returned \(value.typeName) that is not a gate result: \(error)"), retryable: false)
                 }
-                next = tally.record(result, windowOver: ContinuousClock.now >= windowEnd)
+                let done = over()
+                next = tally.record(result, windowOver: done)
                 options.observer(.measured(seq: call.seq, name: call.display, status: result.status.rawValue, reason: result.reason,
                                            count: tally.measurements + tally.errors))
             }

@@ -11,9 +11,11 @@ extension ExecutionRunner {
         guard case .table(var fields) = try call.value(3) else {
             throw LuaHostError("bad argument #1 to '\(display)' (table expected, got \(call.typeName(3)))", level: 2)
         }
-        // retry and timeout belong to the engine, for every step function alike.
+        // retry and timeout belong to the engine, but a function that waits with its own
+        // deadline keeps its timeout.
+        let timeout = function.handlesTimeout ? nil : fields.removeValue(forKey: "timeout")
         let generic = LuaValue.table(["retry": fields.removeValue(forKey: "retry") ?? .nil,
-                                      "timeout": fields.removeValue(forKey: "timeout") ?? .nil].filter { !$0.value.isNil })
+                                      "timeout": timeout ?? .nil].filter { !$0.value.isNil })
         let opts = try decodeOptions(generic, display: display, argument: 1)
         var analysis: GateAnalysis?
         if function.isGate {

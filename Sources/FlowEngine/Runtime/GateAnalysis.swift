@@ -1,7 +1,7 @@
 import FlowLua
 
 /// How a gate step measures, as Argo Rollouts' AnalysisRun users know it: one measurement now,
-/// or one every `every` seconds for `for` seconds. A failed measurement beyond `failure_limit`
+/// or one every `every` seconds for `for` seconds (or `count` measurements, whichever ends first). A failed measurement beyond `failure_limit`
 /// ends the step at once (so fail-back starts within one interval of the observation); an
 /// inconclusive one beyond `inconclusive_limit` ends it inconclusive; errors (an API down) are
 /// tolerated up to `consecutive_errors` in a row. With `until = "pass"` the gate waits for a pass
@@ -12,23 +12,25 @@ import FlowLua
 public struct GateAnalysis: Sendable, Equatable, Decodable {
     public var every: Double?
     public var window: Double?
+    public var count: Int?
     public var failureLimit: Int
     public var inconclusiveLimit: Int
     public var consecutiveErrors: Int
     public var untilPass: Bool
 
     /// The keyword-table keys that belong to the analysis, not to the gate function.
-    static let keys: Set<String> = ["every", "for", "failure_limit", "inconclusive_limit", "consecutive_errors", "until"]
+    static let keys: Set<String> = ["every", "for", "count", "failure_limit", "inconclusive_limit", "consecutive_errors", "until"]
 
     enum CodingKeys: String, CodingKey {
-        case every, window = "for", failureLimit = "failure_limit", inconclusiveLimit = "inconclusive_limit"
+        case every, window = "for", count, failureLimit = "failure_limit", inconclusiveLimit = "inconclusive_limit"
         case consecutiveErrors = "consecutive_errors", until
     }
 
-    public init(every: Double? = nil, window: Double? = nil, failureLimit: Int = 0, inconclusiveLimit: Int = 0,
+    public init(every: Double? = nil, window: Double? = nil, count: Int? = nil, failureLimit: Int = 0, inconclusiveLimit: Int = 0,
                 consecutiveErrors: Int = 4, untilPass: Bool = false) {
         self.every = every
         self.window = window
+        self.count = count
         self.failureLimit = failureLimit
         self.inconclusiveLimit = inconclusiveLimit
         self.consecutiveErrors = consecutiveErrors
@@ -39,6 +41,7 @@ public struct GateAnalysis: Sendable, Equatable, Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         every = try c.decodeIfPresent(Double.self, forKey: .every)
         window = try c.decodeIfPresent(Double.self, forKey: .window)
+        count = try c.decodeIfPresent(Int.self, forKey: .count)
         failureLimit = try c.decodeIfPresent(Int.self, forKey: .failureLimit) ?? 0
         inconclusiveLimit = try c.decodeIfPresent(Int.self, forKey: .inconclusiveLimit) ?? 0
         consecutiveErrors = try c.decodeIfPresent(Int.self, forKey: .consecutiveErrors) ?? 4
@@ -50,10 +53,13 @@ public struct GateAnalysis: Sendable, Equatable, Decodable {
         }
         if let e = every, !(e > 0 && e.isFinite) { throw LuaArgumentError(path: ["every"], problem: "must be a number of seconds > 0") }
         if let w = window, !(w >= 0 && w.isFinite) { throw LuaArgumentError(path: ["for"], problem: "must be a number of seconds >= 0") }
+        if let n = count, n < 1 { throw LuaArgumentError(path: ["count"], problem: "must be >= 1") }
         if failureLimit < 0 { throw LuaArgumentError(path: ["failure_limit"], problem: "must be >= 0") }
         if inconclusiveLimit < 0 { throw LuaArgumentError(path: ["inconclusive_limit"], problem: "must be >= 0") }
         if consecutiveErrors < 0 { throw LuaArgumentError(path: ["consecutive_errors"], problem: "must be >= 0") }
-        if untilPass, window == nil { throw LuaArgumentError(path: ["until"], problem: "needs a time limit: for = SECONDS") }
+        if untilPass, window == nil, count == nil {
+            throw LuaArgumentError(path: ["until"], problem: "needs a limit: for = SECONDS or count = N")
+        }
     }
 
     /// Seconds between measurements; also the pause after a measurement error.
@@ -112,7 +118,8 @@ struct GateTally {
         guard var result = last else { return GateResult(.inconclusive, "no measurement was taken") }
         if analysis.untilPass {
             if result.status != .pass {
-                result.reason = "did not pass within \(Self.seconds(analysis.window ?? 0)): \(result.reason)"
+                let limit = analysis.window.map { "within \(Self.seconds($0))" } ?? "in \(measurements) measurements"
+                result.reason = "did not pass \(limit): \(result.reason)"
             }
             return result
         }

@@ -65,7 +65,7 @@ enum DurableStepBench {
     {
         var options = RunOptions(home: home)
         options.syncPolicy = sync
-        options.registry = Composition.registry()
+        options.registry = StepRegistry.standard
         let runner = ExecutionRunner(.start(script: script, id: id, params: [:]), options: options)
         let start = ContinuousClock.now
         let outcome = try await runner.run()

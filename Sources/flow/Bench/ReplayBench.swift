@@ -89,7 +89,7 @@ enum ReplayBench {
 
     static func resumeInProcess(home: String) async throws -> Double {
         var options = RunOptions(home: FlowHome(root: home))
-        options.registry = Composition.registry()
+        options.registry = StepRegistry.standard
         let runner = ExecutionRunner(.resume(id: id), options: options)
         let start = ContinuousClock.now
         let outcome = try await runner.run()
