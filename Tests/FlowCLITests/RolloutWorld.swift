@@ -13,18 +13,19 @@ final class RolloutWorld {
 
     static let canary = FlowBinary.packageRoot + "/workflows/canary.lua"
 
-    /// The fixture is shared by the rollout suite (serialized) and reset here.
-    init(region: String = "us-east-1", recordType: String = "alias") async throws {
-        fixture = try await FixtureServer.shared("rollouts", apps: true, pendingSeconds: 0.2)
+    /// The fixture is shared by the suite (serialized; one fixture name per suite, since suites
+    /// run in parallel) and reset here.
+    init(fixture name: String = "rollouts", region: String = "us-east-1", recordType: String = "alias") async throws {
+        fixture = try await FixtureServer.shared(name, apps: true, pendingSeconds: 0.2)
         seed = try await fixture.seed(region: region, recordType: recordType)
         sandbox = try await Sandbox()
         client = fixture.client(region: region)
     }
 
     /// Runs `body` in a fresh world and always tears it down.
-    static func with(region: String = "us-east-1", recordType: String = "alias",
+    static func with(fixture name: String = "rollouts", region: String = "us-east-1", recordType: String = "alias",
                      _ body: (RolloutWorld) async throws -> Void) async throws {
-        let w = try await RolloutWorld(region: region, recordType: recordType)
+        let w = try await RolloutWorld(fixture: name, region: region, recordType: recordType)
         do {
             try await body(w)
         } catch {
@@ -69,11 +70,14 @@ final class RolloutWorld {
         return sandbox.path(name)
     }
 
-    /// Starts `flow run workflows/canary.lua` with JSON events on stderr.
-    func startCanary(id: String, params: String, extraArgs: [String] = [], env extraEnv: [String: String] = [:]) throws -> FlowProcess {
-        try sandbox.start(["run", Self.canary, "--id", id, "--params", params, "--json-events"] + extraArgs,
+    /// Starts `flow run workflows/canary.lua` (or another workflow) with JSON events on stderr.
+    func startCanary(id: String, params: String, workflow: String = RolloutWorld.canary, extraArgs: [String] = [],
+                     env extraEnv: [String: String] = [:]) throws -> FlowProcess {
+        try sandbox.start(["run", workflow, "--id", id, "--params", params, "--json-events"] + extraArgs,
                           env: env.merging(extraEnv) { $1 })
     }
+
+    static func workflow(_ name: String) -> String { FlowBinary.packageRoot + "/workflows/" + name }
 
     /// The record's weights as Route53 has them now, by set identifier.
     func weights() async throws -> [String: Int] {

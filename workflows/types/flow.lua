@@ -33,8 +33,43 @@
 ---@field stderr string
 ---@field signal? integer
 
+---Options every gate step takes (native `health.*` gates and `flow.gate`): how to measure, and
+---what to do with a verdict that is not a pass.
+---@class flow.GateOptions: flow.StepOptions
+---@field every? number seconds between measurements
+---@field for? number seconds of measuring; the step ends early on a failure beyond failure_limit
+---@field count? integer measurements to take (with or instead of `for`)
+---@field failure_limit? integer failed measurements tolerated (default 0)
+---@field inconclusive_limit? integer inconclusive measurements tolerated (default 0)
+---@field consecutive_errors? integer measurement errors in a row tolerated (default 4)
+---@field until? "pass" wait for a pass instead (needs `for` or `count`)
+---@field on_fail? "error"|"return" default "error": raise GateFailed (fail-back runs)
+---@field on_inconclusive? "pause"|"fail"|"return" default "pause": wait for `flow signal ID promote`
+---@field pause_timeout? number seconds to wait for promote (default 3600); then it fails
+
+---@class flow.GateResult
+---@field status "pass"|"fail"|"inconclusive"
+---@field reason string
+---@field value? any what was measured
+---@field measurements integer
+---@field failures integer
+---@field inconclusive integer
+---@field errors integer
+---@field promoted? boolean true when a person promoted an inconclusive verdict
+
 ---@class flow
 flow = {}
+
+---The execution's id (the same on every replay).
+---@return string
+function flow.id() end
+
+---Runs a team's Lua gate `plugins/gates/NAME.lua` (search path: --plugins, FLOW_PLUGIN_PATH,
+---the workflow's ../plugins/gates and ./gates, ./plugins/gates); its verdict is journaled.
+---@param name string
+---@param args? table the gate's arguments, plus any flow.GateOptions
+---@return flow.GateResult
+function flow.gate(name, args) end
 
 ---A parameter without a default; optionally typed.
 ---@type fun(type?: "string"|"number"|"integer"|"boolean"|"table"): table
