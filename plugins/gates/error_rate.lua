@@ -2,7 +2,7 @@
 -- ALB's CloudWatch metrics (AWS/ApplicationELB, Sum of HTTPCode_Target_5XX_Count over Sum of
 -- RequestCount in the last `window` seconds).
 --
---   gates.run{ gate = "error_rate", args = {
+--   flow.gate("error_rate", {
 --     load_balancer = "app/green/123",          -- the LoadBalancer dimension
 --     target_group = "targetgroup/green/abc",   -- the TargetGroup dimension
 --     max_rate = 0.01,      -- fail above this ratio of 5xx to requests
@@ -10,7 +10,7 @@
 --     period = 60,          -- seconds per datapoint
 --     min_requests = 20,    -- fewer requests than this: inconclusive, too little traffic to judge
 --     region = nil,         -- defaults to the workflow's region
---   } }
+--   })
 --
 -- value = { errors = N, requests = N, rate = ratio }
 

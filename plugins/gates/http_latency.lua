@@ -2,14 +2,14 @@
 -- `max_ms`. A request that errors or answers another status than `expect_status` is a failure,
 -- and any failure fails the gate: the endpoint is not healthy, however fast its errors are.
 --
---   gates.run{ gate = "http_latency", args = {
+--   flow.gate("http_latency", {
 --     url = "https://green.example.com/health",
 --     samples = 10,          -- requests per measurement
 --     percentile = 95,       -- nearest-rank percentile of the successful requests' latencies
 --     max_ms = 500,          -- fail above this many milliseconds
 --     expect_status = 200,   -- any other status is a failure
 --     timeout = nil,         -- seconds per request (health.http_get's default otherwise)
---   } }
+--   })
 --
 -- value = { p95 = ms (named after `percentile`), samples = N, failures = N }
 

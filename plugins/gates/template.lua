@@ -1,8 +1,7 @@
 -- template: a starting point for your own gate. Copy it to plugins/gates/NAME.lua (or to a
 -- folder on FLOW_PLUGIN_PATH / --plugins) and call it from a workflow:
 --
---   local gates = require "flow.gates"
---   gates.run{ gate = "NAME", args = { url = "https://green.example.com/health" } }
+--   flow.gate("NAME", { url = "https://green.example.com/health" })
 --
 -- A gate takes ONE measurement and says what it saw. The engine calls it again and again (as
 -- the workflow's gate options say) and decides what a run of failures or errors means, so do
