@@ -75,7 +75,7 @@ let package = Package(
             path: "Tests/Support"),
         .testTarget(name: "FlowLuaTests", dependencies: ["FlowLua"]),
         .testTarget(name: "FlowWALTests", dependencies: ["FlowWAL"]),
-        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowLua", "FlowWAL"]),
+        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowLua", "FlowWAL", "FlowTestSupport"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowWAL", "FlowAWS", "FlowTestSupport"]),
         .testTarget(name: "FlowAWSTests", dependencies: ["FlowAWS", "FlowTestSupport"], exclude: ["Fixtures"]),
         .testTarget(

@@ -8,12 +8,12 @@ extension MotoTests {
             let moto = try await MotoServer.shared()
             try await moto.freezeECSTasks()
             try await withClient(moto.client()) { client in
-                let ecs = ECS(client: client)
-                try await ecs.createCluster("prod")
-                let v1 = try await ecs.registerTaskDefinition(family: "web", image: "web:1")
-                let v2 = try await ecs.registerTaskDefinition(family: "web", image: "web:2")
+                let ecs = ECS(client: client), seed = AWSSeed(client)
+                try await seed.cluster("prod")
+                let v1 = try await seed.taskDefinition(family: "web", image: "web:1")
+                let v2 = try await seed.taskDefinition(family: "web", image: "web:2")
                 #expect(v2.revision == v1.revision + 1)
-                try await ecs.createService(cluster: "prod", name: "web", taskDefinition: v1.taskDefinitionArn, desiredCount: 2)
+                try await seed.service("web", cluster: "prod", taskDefinition: v1.taskDefinitionArn, desiredCount: 2)
 
                 let described = try await ecs.describeServices(cluster: "prod", services: ["web", "ghost"])
                 #expect(described.services.map(\.serviceName) == ["web"])
@@ -31,10 +31,10 @@ extension MotoTests {
             let moto = try await MotoServer.shared()
             try await moto.freezeECSTasks()
             try await withClient(moto.client(region: "eu-west-3")) { client in
-                let ecs = ECS(client: client)
-                try await ecs.createCluster("prod")
-                let td = try await ecs.registerTaskDefinition(family: "web", image: "web:1")
-                let started = try await ecs.runTask(cluster: "prod", taskDefinition: td.taskDefinitionArn, group: "service:web", count: 3)
+                let ecs = ECS(client: client), seed = AWSSeed(client)
+                try await seed.cluster("prod")
+                let td = try await seed.taskDefinition(family: "web", image: "web:1")
+                let started = try await seed.runTask(cluster: "prod", taskDefinition: td.taskDefinitionArn, group: "service:web", count: 3)
                 #expect(started.count == 3)
                 let arns = try await ecs.listTasks(cluster: "prod", family: "web")
                 #expect(Set(arns) == Set(started.map(\.taskArn)))
@@ -49,13 +49,8 @@ extension MotoTests {
         }
 
         @Test func missingClusterIsTypedError() async throws {
-            let moto = try await MotoServer.shared()
-            try await withClient(moto.client()) { client in
-                let error = await #expect(throws: AWSError.self) {
-                    try await ECS(client: client).listTasks(cluster: "nope")
-                }
-                #expect(error?.code == "ClusterNotFoundException" && error?.httpStatus == 400)
-            }
+            let error = try await MotoTests.awsError { _ = try await ECS(client: $0).listTasks(cluster: "nope") }
+            #expect(error?.code == "ClusterNotFoundException" && error?.httpStatus == 400)
         }
     }
 }

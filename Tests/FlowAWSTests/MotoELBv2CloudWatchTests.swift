@@ -9,8 +9,9 @@ extension MotoTests {
         func loadBalancersTargetGroupsAndHealth(region: String) async throws {
             let moto = try await MotoServer.shared()
             try await withClient(moto.client(region: region)) { client in
-                let fixture = try await ELBFixture.make(client, region: region)
-                _ = try await ELBFixture.make(client, region: region, name: "api")
+                let seed = AWSSeed(client)
+                let fixture = try await seed.loadBalancer("web", region: region)
+                _ = try await seed.loadBalancer("api", region: region)
                 let elb = ELBv2(client: client)
                 // PageSize 1 makes every load balancer its own page, so the Marker loop is exercised.
                 let lbs = try await elb.describeLoadBalancers(pageSize: 1)
@@ -27,21 +28,16 @@ extension MotoTests {
         }
 
         @Test func missingTargetGroupIsTypedError() async throws {
-            let moto = try await MotoServer.shared()
-            try await withClient(moto.client()) { client in
-                let error = await #expect(throws: AWSError.self) {
-                    try await ELBv2(client: client).describeTargetGroups(names: ["nope"])
-                }
-                #expect(error?.code == "TargetGroupNotFound" && error?.httpStatus == 400)
-            }
+            let error = try await MotoTests.awsError { _ = try await ELBv2(client: $0).describeTargetGroups(names: ["nope"]) }
+            #expect(error?.code == "TargetGroupNotFound" && error?.httpStatus == 400)
         }
 
         @Test func alarmsPageAndMetricData() async throws {
             let moto = try await MotoServer.shared()
             try await withClient(moto.client()) { client in
-                let cw = CloudWatch(client: client)
-                for i in 0..<3 { try await cw.putMetricAlarm(name: "web-5xx-\(i)", metric: "HTTPCode_Target_5XX_Count", namespace: "AWS/ApplicationELB") }
-                try await cw.setAlarmState(name: "web-5xx-1", state: "ALARM")
+                let cw = CloudWatch(client: client), seed = AWSSeed(client)
+                for i in 0..<3 { try await seed.alarm("web-5xx-\(i)", metric: "HTTPCode_Target_5XX_Count", namespace: "AWS/ApplicationELB") }
+                try await seed.alarmState("web-5xx-1", "ALARM")
                 let alarms = try await cw.describeAlarms(prefix: "web-5xx-")
                 #expect(alarms.map(\.name).sorted() == ["web-5xx-0", "web-5xx-1", "web-5xx-2"])
                 #expect(alarms.first { $0.name == "web-5xx-1" }?.state == "ALARM")
@@ -51,8 +47,8 @@ extension MotoTests {
 
                 let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 60).rounded(.down) * 60)
                 let dims = [CloudWatch.Dimension(name: "Service", value: "web")]
-                try await cw.putMetricData(namespace: "Flow", metric: "Errors", dimensions: dims,
-                                           values: [(now.addingTimeInterval(-120), 2), (now.addingTimeInterval(-120), 3), (now.addingTimeInterval(-60), 4)])
+                try await seed.metricData(namespace: "Flow", metric: "Errors", dimensions: dims,
+                                          values: [(now.addingTimeInterval(-120), 2), (now.addingTimeInterval(-120), 3), (now.addingTimeInterval(-60), 4)])
                 let data = try await cw.getMetricData([.init(id: "errors", namespace: "Flow", metricName: "Errors", dimensions: dims)],
                                                       start: now.addingTimeInterval(-600), end: now.addingTimeInterval(60))
                 #expect(data.map(\.id) == ["errors"])

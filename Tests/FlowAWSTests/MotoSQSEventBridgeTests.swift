@@ -25,13 +25,10 @@ extension MotoTests {
         }
 
         @Test func missingQueueIsTypedError() async throws {
-            let moto = try await MotoServer.shared()
-            try await withClient(moto.client()) { client in
-                let error = await #expect(throws: AWSError.self) { try await SQS(client: client).getQueueURL(name: "nope") }
-                #expect(error?.code == "QueueDoesNotExist")
-                #expect(error?.queryCode == "AWS.SimpleQueueService.NonExistentQueue")
-                #expect(error?.httpStatus == 400 && error?.attempts == 1 && error?.requestID != nil)
-            }
+            let error = try await MotoTests.awsError { _ = try await SQS(client: $0).getQueueURL(name: "nope") }
+            #expect(error?.code == "QueueDoesNotExist")
+            #expect(error?.queryCode == "AWS.SimpleQueueService.NonExistentQueue")
+            #expect(error?.httpStatus == 400 && error?.attempts == 1 && error?.requestID != nil)
         }
 
         @Test func eventsReachQueueThroughRule() async throws {

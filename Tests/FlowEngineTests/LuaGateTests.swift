@@ -2,11 +2,9 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
 import FlowLua
+import FlowTestSupport
 @testable import FlowEngine
 
 /// Lua gates through `gates.run`, the way the engine calls them: real files, a real interpreter
@@ -452,7 +450,9 @@ import FlowLua
 
     /// The twin of the fake latency test: real HTTP requests to a server on 127.0.0.1.
     @Test func httpLatencyAgainstARealServer() async throws {
-        let server = try TinyHTTPServer { path in path == "/health" ? (200, "ok") : (503, "down") }
+        let server = try LocalHTTPServer { request in
+            request.path == "/health" ? .ok("ok") : LocalHTTPServer.Response(status: 503, body: "down")
+        }
         defer { server.stop() }
         let p = plugin([Self.shipped], functions: ["health.http_get": Fakes.realHTTPGet])
         let ok = try await measure(p, "http_latency", ["url": .string(server.baseURL + "/health"), "samples": 5, "max_ms": 2000])
@@ -463,7 +463,7 @@ import FlowLua
         #expect(down.status == .fail)
         #expect(down.value?["failures"] == 3)
         #expect(down.reason.hasSuffix("last: status 503)"))
-        #expect(server.requestCount == 8)
+        #expect(server.requests.count == 8)
     }
 }
 
@@ -565,87 +565,5 @@ enum Fakes {
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         return HTTPOutput(status: status, body: String(decoding: data, as: UTF8.self),
                           latency_ms: Double(s) * 1000 + Double(attos) / 1e15)
-    }
-}
-
-/// An HTTP/1.1 server on 127.0.0.1 answering one connection at a time, `Connection: close`.
-/// FlowEngineTests does not depend on FlowTestSupport, whose server is richer.
-final class TinyHTTPServer: @unchecked Sendable {
-    let port: Int
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-    private let listener: Int32
-    private let route: @Sendable (String) -> (Int, String)
-    private let lock = NSLock()
-    private var stopping = false
-    private var served = 0
-    private let finished = DispatchSemaphore(value: 0)
-
-    var requestCount: Int { lock.withLock { served } }
-
-    init(route: @escaping @Sendable (String) -> (Int, String)) throws {
-        self.route = route
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else { close(fd); throw POSIXError(.EADDRINUSE) }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        listener = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
-        Thread { [self] in self.serve() }.start()
-    }
-
-    func stop() {
-        lock.withLock { stopping = true }
-        _ = finished.wait(timeout: .now() + 5)
-        close(listener)
-    }
-
-    private func serve() {
-        defer { finished.signal() }
-        while !lock.withLock({ stopping }) {
-            var p = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-            guard poll(&p, 1, 50) > 0 else { continue }
-            let client = accept(listener, nil, nil)
-            guard client >= 0 else { continue }
-            answer(client)
-            close(client)
-        }
-    }
-
-    private func answer(_ client: Int32) {
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while !received.containsHeaderEnd {
-            let n = read(client, &buffer, buffer.count)
-            guard n > 0 else { return }
-            received += buffer[0..<n]
-        }
-        let firstLine = String(decoding: received.prefix { $0 != 13 }, as: UTF8.self)
-        let parts = firstLine.split(separator: " ")
-        let (status, body) = route(parts.count > 1 ? String(parts[1]) : "/")
-        lock.withLock { served += 1 }
-        let response = Array("HTTP/1.1 \(status) X\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8)
-        _ = response.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
-    }
-}
-
-extension [UInt8] {
-    fileprivate var containsHeaderEnd: Bool {
-        guard count >= 4 else { return false }
-        for i in 0...(count - 4) where self[i] == 13 && self[i + 1] == 10 && self[i + 2] == 13 && self[i + 3] == 10 {
-            return true
-        }
-        return false
     }
 }

@@ -7,43 +7,31 @@ import Foundation
 import Testing
 @testable import FlowECS
 
-/// Seeding moto's ECS with what flow never creates.
-private struct ECSSeed {
-    let client: AWSClient
+/// Seeding cluster "prod" in moto with this suite's names (family and service `web`) over `AWSSeed`; answers ARNs.
+private struct ProdCluster {
+    let seed: AWSSeed
 
-    func cluster(_ name: String = "prod") async throws {
-        struct In: Encodable { var clusterName: String }
-        _ = try await client.json(.ecs, "CreateCluster", In(clusterName: name), as: EmptyOutput.self)
+    /// A new revision of family `web`, whose one container is `app`: its ARN.
+    func taskDefinition(image: String = "web:1") async throws -> String {
+        try await seed.taskDefinition(family: "web", image: image).taskDefinitionArn
     }
 
-    /// The new revision's ARN; its one container is named `app`.
-    func taskDefinition(_ family: String, image: String = "web:1") async throws -> String {
-        struct Container: Encodable { var name = "app"; var image: String; var memory = 256 }
-        struct In: Encodable { var family: String; var containerDefinitions: [Container] }
-        struct TD: Decodable { var taskDefinitionArn: String }
-        struct Out: Decodable { var taskDefinition: TD }
-        return try await client.json(.ecs, "RegisterTaskDefinition", In(family: family, containerDefinitions: [Container(image: image)]),
-                                     as: Out.self).taskDefinition.taskDefinitionArn
+    func service(taskDefinition: String, desired: Int) async throws {
+        try await seed.service("web", cluster: "prod", taskDefinition: taskDefinition, desiredCount: desired)
     }
 
-    func service(_ name: String, taskDefinition: String, desired: Int, cluster: String = "prod") async throws {
-        struct In: Encodable { var cluster: String; var serviceName: String; var taskDefinition: String; var desiredCount: Int }
-        _ = try await client.json(.ecs, "CreateService", In(cluster: cluster, serviceName: name, taskDefinition: taskDefinition,
-                                                            desiredCount: desired), as: EmptyOutput.self)
+    func run(_ taskDefinition: String, group: String = "service:web", count: Int = 1) async throws -> [String] {
+        try await seed.runTask(cluster: "prod", taskDefinition: taskDefinition, group: group, count: count).map(\.taskArn)
     }
 
-    /// moto's services never start tasks (DESIGN.md): start them as the service would, in its group.
-    func run(_ taskDefinition: String, group: String, count: Int = 1, cluster: String = "prod") async throws -> [String] {
-        struct In: Encodable { var cluster: String; var taskDefinition: String; var group: String; var count: Int; var launchType = "FARGATE" }
-        struct Task: Decodable { var taskArn: String }
-        struct Out: Decodable { var tasks: [Task]? }
-        return try await client.json(.ecs, "RunTask", In(cluster: cluster, taskDefinition: taskDefinition, group: group, count: count),
-                                     as: Out.self).tasks?.map(\.taskArn) ?? []
-    }
-
-    func stop(_ task: String, reason: String, cluster: String = "prod") async throws {
-        struct In: Encodable { var cluster: String; var task: String; var reason: String }
-        _ = try await client.json(.ecs, "StopTask", In(cluster: cluster, task: task, reason: reason), as: EmptyOutput.self)
+    /// Service web with a finished deployment of `desired` tasks, and `tasks` tasks started in its
+    /// group. moto marks a deployment COMPLETED only when created at full strength (desired 0), and
+    /// UpdateService's desiredCount sets runningCount to match. The task definition's and tasks' ARNs.
+    func settledService(desired: Int, tasks: Int) async throws -> (taskDefinition: String, tasks: [String]) {
+        let td = try await taskDefinition()
+        try await service(taskDefinition: td, desired: 0)
+        try await ECS(client: seed.client).updateService(cluster: "prod", service: "web", desiredCount: desired)
+        return (td, try await run(td, count: tasks))
     }
 }
 
@@ -146,37 +134,47 @@ private struct ECSSeed {
     @Test func argumentsAreCheckedBeforeAnythingRuns() async throws {
         try await HealthTest.with(endpoint: "http://127.0.0.1:9") { aws in
             let ecs = ECSPlugin(aws: aws)
-            let both = HealthTest.argumentError(ecs, "await_task", ["cluster": "prod", "service": "web", "container": "app"])
+            let both = PluginTest.argumentError(ecs, "await_task", ["cluster": "prod", "service": "web", "container": "app"])
             #expect(both?.problem == "give service or container, not both")
-            #expect(HealthTest.argumentError(ecs, "await_task", ["cluster": "prod"])?.problem == "service or container is required")
-            #expect(HealthTest.argumentError(ecs, "await_task", ["cluster": "prod", "service": "web", "status": "STOPPED"])?.path == ["status"])
-            #expect(HealthTest.argumentError(ecs, "await_task", ["cluster": "prod", "service": "web", "timeout": 0])?.path == ["timeout"])
-            #expect(HealthTest.argumentError(ecs, "await_task", ["cluster": "prod", "service": "web", "every": -1])?.path == ["every"])
-            #expect(HealthTest.argumentError(ecs, "await_task", ["cluster": "prod", "service": "web", "servce": "x"]) != nil)
-            #expect(HealthTest.argumentError(ecs, "await_stable", ["cluster": "prod", "service": ""])?.path == ["service"])
-            #expect(HealthTest.argumentError(ecs, "describe_service", ["cluster": "prod"])?.path == ["service"])
-            #expect(HealthTest.argumentError(ecs, "await_task", ["cluster": "prod", "container": "app", "status": "PENDING"]) == nil)
-            let describe = try HealthTest.function(ecs, "describe_service")
+            #expect(PluginTest.argumentError(ecs, "await_task", ["cluster": "prod"])?.problem == "service or container is required")
+            #expect(PluginTest.argumentError(ecs, "await_task", ["cluster": "prod", "service": "web", "status": "STOPPED"])?.path == ["status"])
+            #expect(PluginTest.argumentError(ecs, "await_task", ["cluster": "prod", "service": "web", "timeout": 0])?.path == ["timeout"])
+            #expect(PluginTest.argumentError(ecs, "await_task", ["cluster": "prod", "service": "web", "every": -1])?.path == ["every"])
+            #expect(PluginTest.argumentError(ecs, "await_task", ["cluster": "prod", "service": "web", "servce": "x"]) != nil)
+            #expect(PluginTest.argumentError(ecs, "await_stable", ["cluster": "prod", "service": ""])?.path == ["service"])
+            #expect(PluginTest.argumentError(ecs, "describe_service", ["cluster": "prod"])?.path == ["service"])
+            #expect(PluginTest.argumentError(ecs, "await_task", ["cluster": "prod", "container": "app", "status": "PENDING"]) == nil)
+            let describe = try PluginTest.function(ecs, "describe_service")
             #expect(describe.readOnly && describe.idempotent && !describe.isGate)
         }
     }
 
     // MARK: against moto
 
-    static func moto() async throws -> MotoServer {
+    /// Runs `body` against moto (its own server, tasks frozen) with cluster "prod" made.
+    private static func withProd(_ body: (AWSStepEnvironment, ProdCluster) async throws -> Void) async throws {
         let moto = try await MotoServer.shared("plugins-ecs")
         try await moto.freezeECSTasks()
-        return moto
+        try await HealthTest.with(endpoint: moto.endpoint) { aws in
+            let prod = ProdCluster(seed: AWSSeed(try PluginTest.client(aws)))
+            try await prod.seed.cluster("prod")
+            try await body(aws, prod)
+        }
+    }
+
+    /// What `ecs.await_stable` on service web in cluster prod failed with, polling every 0.1 s for `timeout` s.
+    static func awaitStableFailure(_ aws: AWSStepEnvironment, timeout: StepValue) async -> StepFailure? {
+        await PluginTest.failure {
+            _ = try await PluginTest.call(ECSPlugin(aws: aws), "await_stable",
+                                          ["cluster": "prod", "service": "web", "timeout": timeout, "every": 0.1])
+        }
     }
 
     @Test func describeServiceShape() async throws {
-        let moto = try await Self.moto()
-        try await HealthTest.with(endpoint: moto.endpoint) { aws in
-            let seed = ECSSeed(client: try HealthTest.client(aws))
-            try await seed.cluster()
-            let td = try await seed.taskDefinition("web")
-            try await seed.service("web", taskDefinition: td, desired: 2)
-            let s = try await HealthTest.call(ECSPlugin(aws: aws), "describe_service", ["cluster": "prod", "service": "web"])
+        try await Self.withProd { aws, prod in
+            let td = try await prod.taskDefinition()
+            try await prod.service(taskDefinition: td, desired: 2)
+            let s = try await PluginTest.call(ECSPlugin(aws: aws), "describe_service", ["cluster": "prod", "service": "web"])
             #expect(s["status"] == "ACTIVE" && s["desired"] == 2 && s["running"] == 0 && s["pending"] == 2)
             #expect(s["task_definition"] == .string(td))
             guard case .array(let deployments) = s["deployments"], let primary = deployments.first else {
@@ -189,58 +187,50 @@ private struct ECSSeed {
     }
 
     @Test func unknownServiceAndClusterAreNotRetried() async throws {
-        let moto = try await Self.moto()
-        try await HealthTest.with(endpoint: moto.endpoint) { aws in
-            try await ECSSeed(client: try HealthTest.client(aws)).cluster()
+        try await Self.withProd { aws, _ in
             let ecs = ECSPlugin(aws: aws)
-            let missing = await HealthTest.failure { _ = try await HealthTest.call(ecs, "describe_service", ["cluster": "prod", "service": "ghost"]) }
+            let missing = await PluginTest.failure { _ = try await PluginTest.call(ecs, "describe_service", ["cluster": "prod", "service": "ghost"]) }
             #expect(missing?.name == "ServiceNotFound" && missing?.retryable == false)
             #expect(missing?.message == "no service ghost in cluster prod (MISSING)")
-            let cluster = await HealthTest.failure { _ = try await HealthTest.call(ecs, "describe_service", ["cluster": "nope", "service": "web"]) }
+            let cluster = await PluginTest.failure { _ = try await PluginTest.call(ecs, "describe_service", ["cluster": "nope", "service": "web"]) }
             #expect(cluster?.name == "ClusterNotFoundException" && cluster?.retryable == false)
         }
     }
 
     @Test func awaitTaskFindsTheServicesTaskNotAnothers() async throws {
-        let moto = try await Self.moto()
-        try await HealthTest.with(endpoint: moto.endpoint) { aws in
-            let seed = ECSSeed(client: try HealthTest.client(aws))
-            try await seed.cluster()
-            let td = try await seed.taskDefinition("web")
-            _ = try await seed.run(td, group: "service:api", count: 2)
-            let mine = try await seed.run(td, group: "service:web")
+        try await Self.withProd { aws, prod in
+            let td = try await prod.taskDefinition()
+            _ = try await prod.run(td, group: "service:api", count: 2)
+            let mine = try await prod.run(td)
             let ecs = ECSPlugin(aws: aws)
-            let task = try await HealthTest.call(ecs, "await_task", ["cluster": "prod", "service": "web", "timeout": 5, "every": 0.05])
+            let task = try await PluginTest.call(ecs, "await_task", ["cluster": "prod", "service": "web", "timeout": 5, "every": 0.05])
             #expect(task["task_arn"] == .string(mine[0]))
             #expect(task["group"] == "service:web" && task["last_status"] == "RUNNING" && task["desired_status"] == "RUNNING")
             #expect(task["task_definition"] == .string(td))
             guard case .array(let containers) = task["containers"] else { Issue.record("no containers in \(task)"); return }
             #expect(containers.first?["name"] == "app")
             // By container, and pinned to a task definition by family:revision.
-            let byContainer = try await HealthTest.call(ecs, "await_task", ["cluster": "prod", "container": "app", "task_definition": "web:1",
+            let byContainer = try await PluginTest.call(ecs, "await_task", ["cluster": "prod", "container": "app", "task_definition": "web:1",
                                                                              "timeout": 5, "every": 0.05])
             #expect(byContainer["task_definition"] == .string(td))
         }
     }
 
     @Test func awaitTaskTimesOutSayingWhatItSaw() async throws {
-        let moto = try await Self.moto()
-        try await HealthTest.with(endpoint: moto.endpoint) { aws in
-            let seed = ECSSeed(client: try HealthTest.client(aws))
-            try await seed.cluster()
-            let v1 = try await seed.taskDefinition("web")
-            _ = try await seed.taskDefinition("web", image: "web:2")
-            _ = try await seed.run(v1, group: "service:web")
+        try await Self.withProd { aws, prod in
+            let v1 = try await prod.taskDefinition()
+            _ = try await prod.taskDefinition(image: "web:2")
+            _ = try await prod.run(v1)
             let started = ContinuousClock.now
-            let failure = await HealthTest.failure {
-                _ = try await HealthTest.call(ECSPlugin(aws: aws), "await_task",
+            let failure = await PluginTest.failure {
+                _ = try await PluginTest.call(ECSPlugin(aws: aws), "await_task",
                                               ["cluster": "prod", "service": "web", "task_definition": "web:2", "timeout": 0.5, "every": 0.1])
             }
             #expect(ContinuousClock.now - started < .seconds(5))
             #expect(failure?.name == "Timeout" && failure?.retryable == false)
             #expect(failure?.message.hasPrefix("no task of service web (web:2) in cluster prod reached RUNNING within 0.5 s; last seen: no tasks of") == true)
-            let anyRevision = await HealthTest.failure {
-                _ = try await HealthTest.call(ECSPlugin(aws: aws), "await_task",
+            let anyRevision = await PluginTest.failure {
+                _ = try await PluginTest.call(ECSPlugin(aws: aws), "await_task",
                                               ["cluster": "prod", "service": "web", "status": "PENDING", "timeout": 0.3, "every": 0.1])
             }
             #expect(anyRevision?.message.contains("last seen: 1 task: ") == true)
@@ -249,35 +239,19 @@ private struct ECSSeed {
     }
 
     @Test func awaitTaskStopsAtOnceWhenCancelled() async throws {
-        let moto = try await Self.moto()
-        try await HealthTest.with(endpoint: moto.endpoint) { aws in
-            try await ECSSeed(client: try HealthTest.client(aws)).cluster()
-            let fn = try HealthTest.function(ECSPlugin(aws: aws), "await_task")
+        try await Self.withProd { aws, _ in
+            let fn = try PluginTest.function(ECSPlugin(aws: aws), "await_task")
             let waiting = Task {
-                try await fn.call(["cluster": "prod", "service": "web", "timeout": 600, "every": 5], context: HealthTest.context)
+                try await fn.call(["cluster": "prod", "service": "web", "timeout": 600, "every": 5], context: PluginTest.context())
             }
-            try await Task.sleep(for: .milliseconds(300))
-            let started = ContinuousClock.now
-            waiting.cancel()
-            let outcome = await waiting.result
-            #expect(ContinuousClock.now - started < .seconds(2))
-            #expect(throws: CancellationError.self) { try outcome.get() }
+            try await PluginTest.expectPromptCancellation(waiting, after: .milliseconds(300))
         }
     }
 
     @Test func awaitStableOnASettledService() async throws {
-        let moto = try await Self.moto()
-        try await HealthTest.with(endpoint: moto.endpoint) { aws in
-            let client = try HealthTest.client(aws)
-            let seed = ECSSeed(client: client)
-            try await seed.cluster()
-            let td = try await seed.taskDefinition("web")
-            // moto marks a deployment COMPLETED only when created at full strength (desired 0), and
-            // UpdateService's desiredCount sets runningCount to match.
-            try await seed.service("web", taskDefinition: td, desired: 0)
-            try await ECS(client: client).updateService(cluster: "prod", service: "web", desiredCount: 2)
-            _ = try await seed.run(td, group: "service:web", count: 2)
-            let s = try await HealthTest.call(ECSPlugin(aws: aws), "await_stable", ["cluster": "prod", "service": "web", "timeout": 5, "every": 0.05])
+        try await Self.withProd { aws, prod in
+            _ = try await prod.settledService(desired: 2, tasks: 2)
+            let s = try await PluginTest.call(ECSPlugin(aws: aws), "await_stable", ["cluster": "prod", "service": "web", "timeout": 5, "every": 0.05])
             #expect(s["running"] == 2 && s["desired"] == 2 && s["status"] == "ACTIVE")
             guard case .array(let deployments) = s["deployments"] else { Issue.record("no deployments in \(s)"); return }
             #expect(deployments.first?["rollout_state"] == "COMPLETED")
@@ -285,38 +259,24 @@ private struct ECSSeed {
     }
 
     @Test func awaitStableWaitsOutARolloutInProgress() async throws {
-        let moto = try await Self.moto()
-        try await HealthTest.with(endpoint: moto.endpoint) { aws in
-            let seed = ECSSeed(client: try HealthTest.client(aws))
-            try await seed.cluster()
-            try await seed.service("web", taskDefinition: try await seed.taskDefinition("web"), desired: 2)
-            let failure = await HealthTest.failure {
-                _ = try await HealthTest.call(ECSPlugin(aws: aws), "await_stable", ["cluster": "prod", "service": "web", "timeout": 0.3, "every": 0.1])
-            }
+        try await Self.withProd { aws, prod in
+            try await prod.service(taskDefinition: try await prod.taskDefinition(), desired: 2)
+            let failure = await Self.awaitStableFailure(aws, timeout: 0.3)
             #expect(failure?.name == "Timeout" && failure?.retryable == false)
             #expect(failure?.message == "service web in cluster prod was not stable within 0.3 s; last seen: running 0 of 2, "
                     + "primary deployment (web:1) IN_PROGRESS, 1 deployment")
-            let ghost = await HealthTest.failure {
-                _ = try await HealthTest.call(ECSPlugin(aws: aws), "await_stable", ["cluster": "prod", "service": "ghost", "timeout": 5])
+            let ghost = await PluginTest.failure {
+                _ = try await PluginTest.call(ECSPlugin(aws: aws), "await_stable", ["cluster": "prod", "service": "ghost", "timeout": 5])
             }
             #expect(ghost?.name == "ServiceNotFound")
         }
     }
 
     @Test func aStoppedTaskOfTheNewRevisionIsNotStable() async throws {
-        let moto = try await Self.moto()
-        try await HealthTest.with(endpoint: moto.endpoint) { aws in
-            let client = try HealthTest.client(aws)
-            let seed = ECSSeed(client: client)
-            try await seed.cluster()
-            let td = try await seed.taskDefinition("web")
-            try await seed.service("web", taskDefinition: td, desired: 0)
-            try await ECS(client: client).updateService(cluster: "prod", service: "web", desiredCount: 1)
-            let tasks = try await seed.run(td, group: "service:web", count: 2)
-            try await seed.stop(tasks[0], reason: "Essential container in task exited")
-            let failure = await HealthTest.failure {
-                _ = try await HealthTest.call(ECSPlugin(aws: aws), "await_stable", ["cluster": "prod", "service": "web", "timeout": 0.3, "every": 0.1])
-            }
+        try await Self.withProd { aws, prod in
+            let tasks = try await prod.settledService(desired: 1, tasks: 2).tasks
+            try await prod.seed.stopTask(cluster: "prod", task: tasks[0], reason: "Essential container in task exited")
+            let failure = await Self.awaitStableFailure(aws, timeout: 0.3)
             #expect(failure?.name == "Timeout")
             let id = tasks[0].split(separator: "/").last.map(String.init) ?? ""
             #expect(failure?.message.hasSuffix("last seen: 1 task of web:1 stopped since the deployment began: \(id) (Essential container in task exited)") == true,
@@ -334,7 +294,7 @@ private struct ECSSeed {
         try await fixture.setTaskStatus(task: late, lastStatus: "RUNNING", afterSeconds: 0.6)
         try await HealthTest.with(endpoint: fixture.endpoint) { aws in
             let started = ContinuousClock.now
-            let task = try await HealthTest.call(ECSPlugin(aws: aws), "await_task", [
+            let task = try await PluginTest.call(ECSPlugin(aws: aws), "await_task", [
                 "cluster": .string(seed.cluster), "service": .string(seed.green.service),
                 "task_definition": .string(seed.green.taskDefinition), "timeout": 10, "every": 0.1,
             ])
@@ -372,13 +332,11 @@ private struct ECSSeed {
         defer { server.stop() }
         try await HealthTest.with(endpoint: server.baseURL) { aws in
             let started = ContinuousClock.now
-            let failure = await HealthTest.failure {
-                _ = try await HealthTest.call(ECSPlugin(aws: aws), "await_stable", ["cluster": "prod", "service": "web", "timeout": 30, "every": 0.1])
-            }
+            let failure = await Self.awaitStableFailure(aws, timeout: 30)
             #expect(ContinuousClock.now - started < .seconds(5))
             #expect(failure?.name == "DeploymentFailed" && failure?.retryable == false)
             #expect(failure?.message == "deployment ecs-svc/9 of web:3 FAILED: ECS deployment circuit breaker: tasks failed to start.")
-            let s = try await HealthTest.call(ECSPlugin(aws: aws), "describe_service", ["cluster": "prod", "service": "web"])
+            let s = try await PluginTest.call(ECSPlugin(aws: aws), "describe_service", ["cluster": "prod", "service": "web"])
             guard case .array(let deployments) = s["deployments"] else { Issue.record("no deployments"); return }
             #expect(deployments.first?["failed"] == 3 && deployments.first?["rollout_state"] == "FAILED")
         }
@@ -393,7 +351,7 @@ private struct ECSSeed {
             """#, taskArns: [arn])
         defer { server.stop() }
         try await HealthTest.with(endpoint: server.baseURL) { aws in
-            let task = try await HealthTest.call(ECSPlugin(aws: aws), "await_task", ["cluster": "prod", "service": "web", "timeout": 5])
+            let task = try await PluginTest.call(ECSPlugin(aws: aws), "await_task", ["cluster": "prod", "service": "web", "timeout": 5])
             #expect(task["task_arn"] == .string(arn) && task["started_at"] == 1700000123.25)
             #expect(task["containers"] == [["name": "app", "last_status": "RUNNING"]])
             // The service filter went to AWS too, not only to the client-side group check.

@@ -13,42 +13,34 @@ import Testing
     static let record = "app.example.com."
 
     static func seed(_ moto: MotoServer) async throws -> String {
-        try await withClient(moto.client()) { client in
-            let r53 = Route53(client: client)
-            let zoneID = try await r53.r53CreateZone("example.com.")
-            try await r53.r53Create(zoneID, [
-                R53Test.alias(record, "blue", 100, "blue-alb.eu-west-1.elb.amazonaws.com."),
-                R53Test.alias(record, "green", 0, "green-alb.eu-west-1.elb.amazonaws.com."),
-            ])
-            return zoneID
-        }
+        try await R53Test.zone(moto.client(), R53Test.blueGreen(record, region: "eu-west-1"))
     }
 
     @Test func restoreAfterCaptureBringsTheOriginalWeightsBack() async throws {
         let moto = try await MotoServer.shared("plugins-failback")
         let zoneID = try await Self.seed(moto)
-        try await R53Test.with(R53Test.environment(endpoint: moto.endpoint, region: nil)) { aws in
+        try await PluginTest.with(PluginTest.environment(endpoint: moto.endpoint, region: nil)) { aws in
             let failback = FailbackPlugin(aws: aws), route53 = Route53Plugin(aws: aws)
             let here: LuaValue = .table(["zone": "example.com", "record": "app.example.com", "region": "eu-west-1"])
-            let original = try await R53Test.function(failback, "capture").call(here, context: R53Test.context())
+            let original = try await PluginTest.function(failback, "capture").call(here, context: PluginTest.context())
             #expect(original["weights"] == ["blue": 100, "green": 0])
             #expect(original["zone_id"] == .string(zoneID) && original["record"] == .string(Self.record) && original["type"] == "A")
 
             // The rollout moves traffic, then fails.
-            _ = try await R53Test.function(route53, "set_weights").call(
+            _ = try await PluginTest.function(route53, "set_weights").call(
                 .table(["zone": .string(zoneID), "record": .string(Self.record), "region": "eu-west-1",
-                        "weights": R53Test.weights(["blue": 50, "green": 50])]), context: R53Test.context())
+                        "weights": R53Test.weights(["blue": 50, "green": 50])]), context: PluginTest.context())
 
-            let restored = try await R53Test.function(failback, "restore").call(
+            let restored = try await PluginTest.function(failback, "restore").call(
                 .table(["zone": original["zone_id"], "record": original["record"], "type": original["type"],
-                        "weights": original["weights"], "region": "eu-west-1"]), context: R53Test.context())
+                        "weights": original["weights"], "region": "eu-west-1"]), context: PluginTest.context())
             #expect(restored["weights"] == ["blue": 100, "green": 0] && restored["previous"] == ["blue": 50, "green": 50])
             #expect(restored["status"] == "INSYNC" && restored["changed"] == true)
 
             // Compensation replayed after a crash finds the weights in place and sends nothing.
-            let again = try await R53Test.function(failback, "restore").call(
+            let again = try await PluginTest.function(failback, "restore").call(
                 .table(["zone": original["zone_id"], "record": original["record"], "weights": original["weights"], "region": "eu-west-1"]),
-                context: R53Test.context())
+                context: PluginTest.context())
             #expect(again["changed"] == false && again["change_id"] == .nil)
         }
         // Both sets still exist with their alias targets: fail-back never deletes.
@@ -57,18 +49,18 @@ import Testing
     }
 
     @Test func restoreValidatesLikeSetWeightsAndIsPatient() async throws {
-        let aws = R53Test.environment(endpoint: "http://127.0.0.1:9")
+        let aws = PluginTest.environment(endpoint: "http://127.0.0.1:9")
         defer { Task { await aws.shutdown() } }
         let plugin = FailbackPlugin(aws: aws)
         #expect(plugin.name == "failback" && plugin.functions.map(\.name) == ["capture", "restore"])
-        let capture = R53Test.function(plugin, "capture"), restore = R53Test.function(plugin, "restore")
+        let capture = try PluginTest.function(plugin, "capture"), restore = try PluginTest.function(plugin, "restore")
         #expect(capture.readOnly && capture.idempotent && restore.idempotent && !restore.readOnly)
         #expect(restore.retry.maxAttempts >= 10 && restore.retry.maxInterval == 30)
         #expect(restore.identity == ["zone", "record", "weights", "type"])
 
-        let error = await R53Test.argumentError {
+        let error = await PluginTest.argumentError {
             _ = try await restore.call(.table(["zone": "Z1", "record": "a.example.com", "weights": R53Test.weights(["blue": 300])]),
-                                       context: R53Test.context())
+                                       context: PluginTest.context())
         }
         #expect(error?.path == ["weights", "blue"])
         // restore always waits: it takes no `wait`.
@@ -80,17 +72,17 @@ import Testing
     @Test func restoreReportsAStuckChangeAsRetryable() async throws {
         let fake = try R53FakeServer(weights: ["blue": 50, "green": 50], pendingPolls: 1)
         defer { fake.stop() }
-        try await R53Test.with(R53Test.environment(endpoint: fake.endpoint)) { aws in
-            let r = try await R53Test.function(FailbackPlugin(aws: aws), "restore").call(
+        try await PluginTest.with(PluginTest.environment(endpoint: fake.endpoint)) { aws in
+            let r = try await PluginTest.function(FailbackPlugin(aws: aws), "restore").call(
                 .table(["zone": .string(fake.zoneID), "record": .string(fake.record), "weights": R53Test.weights(["blue": 100, "green": 0])]),
-                context: R53Test.context())
+                context: PluginTest.context())
             #expect(r["status"] == "INSYNC" && fake.polls == 2 && r["weights"] == ["blue": 100, "green": 0])
         }
     }
 
     /// `arm`'s Lua, run as the engine will run it (`chunk(module, flow)`), with stand-ins that record calls.
     @Test func armCapturesAndRegistersARestoreOfACopy() throws {
-        let aws = R53Test.environment(endpoint: "http://127.0.0.1:9")
+        let aws = PluginTest.environment(endpoint: "http://127.0.0.1:9")
         defer { Task { await aws.shutdown() } }
         let source = try #require(FailbackPlugin(aws: aws).luaSource)
         let lua = try LuaState()

@@ -30,18 +30,32 @@ import Testing
         return (Int(response.status.code), String(buffer: body))
     }
 
+    /// Runs `body` with the suite's fixture, what `seeding` made in it (the default world unless
+    /// given), and a one-attempt client.
+    static func seeded(_ seeding: (FixtureServer) async throws -> FixtureSeed = { try await $0.seed() },
+                       _ body: (FixtureServer, FixtureSeed, AWSClient) async throws -> Void) async throws {
+        let fixture = try await Self.fixture()
+        let seed = try await seeding(fixture)
+        try await withClient(fixture.client(retry: Self.once)) { client in try await body(fixture, seed, client) }
+    }
+
+    /// The error a change batch to the seeded zone was rejected with (a test issue if it was not).
+    static func rejection(_ r53: Route53, _ seed: FixtureSeed, _ changes: [(Route53.Action, Route53.RecordSet)],
+                          sourceLocation: SourceLocation = #_sourceLocation) async -> AWSError? {
+        await #expect(throws: AWSError.self, sourceLocation: sourceLocation) {
+            try await r53.changeResourceRecordSets(zoneID: seed.zoneID, changes: changes)
+        }
+    }
+
     // MARK: Route53
 
     @Test func weightAboveRangeRejectsTheWholeBatch() async throws {
-        let fixture = try await Self.fixture()
-        let seed = try await fixture.seed()
-        try await withClient(fixture.client(retry: Self.once)) { (client: AWSClient) async throws in
+        // Spelled out: every `try` in this body is inside an #expect, which hides it from inference.
+        try await Self.seeded { (_, seed, client) async throws in
             let r53 = Route53(client: client)
-            let error = await #expect(throws: AWSError.self) {
-                try await r53.changeResourceRecordSets(zoneID: seed.zoneID, changes: [
-                    (.upsert, Self.weighted(seed, seed.blue, 50)), (.upsert, Self.weighted(seed, seed.green, 256)),
-                ])
-            }
+            let error = await Self.rejection(r53, seed, [
+                (.upsert, Self.weighted(seed, seed.blue, 50)), (.upsert, Self.weighted(seed, seed.green, 256)),
+            ])
             #expect(error?.code == "InvalidInput" && error?.httpStatus == 400)
             #expect(error?.message.contains("less than or equal to 255") == true)
             #expect(error?.message.contains("changeBatch.changes.2.member.resourceRecordSet.weight") == true)
@@ -51,15 +65,11 @@ import Testing
     }
 
     @Test func createOfAnExistingSetIsAnAtomicInvalidChangeBatch() async throws {
-        let fixture = try await Self.fixture()
-        let seed = try await fixture.seed()
-        try await withClient(fixture.client(retry: Self.once)) { (client: AWSClient) async throws in
+        try await Self.seeded { fixture, seed, client in
             let r53 = Route53(client: client)
-            let error = await #expect(throws: AWSError.self) {
-                try await r53.changeResourceRecordSets(zoneID: seed.zoneID, changes: [
-                    (.upsert, Self.weighted(seed, seed.blue, 90)), (.create, Self.weighted(seed, seed.green, 10)),
-                ])
-            }
+            let error = await Self.rejection(r53, seed, [
+                (.upsert, Self.weighted(seed, seed.blue, 90)), (.create, Self.weighted(seed, seed.green, 10)),
+            ])
             #expect(error?.code == "InvalidChangeBatch" && error?.httpStatus == 400)
             #expect(error?.message == "Tried to create resource record set [name='app.example.com.', type='A', "
                 + "set-identifier='green'] but it already exists")
@@ -72,26 +82,18 @@ import Testing
     }
 
     @Test func deleteMustMatchTheCurrentValues() async throws {
-        let fixture = try await Self.fixture()
-        let seed = try await fixture.seed()
-        try await withClient(fixture.client(retry: Self.once)) { (client: AWSClient) async throws in
+        try await Self.seeded { _, seed, client in
             let r53 = Route53(client: client)
-            let wrong = await #expect(throws: AWSError.self) {
-                try await r53.changeResourceRecordSets(zoneID: seed.zoneID, changes: [(.delete, Self.weighted(seed, seed.green, 7))])
-            }
+            let wrong = await Self.rejection(r53, seed, [(.delete, Self.weighted(seed, seed.green, 7))])
             #expect(wrong?.code == "InvalidChangeBatch")
             #expect(wrong?.message.contains("but the values provided do not match the current values") == true)
-            let missing = await #expect(throws: AWSError.self) {
-                var other = Self.weighted(seed, seed.green, 0)
-                other.setIdentifier = "purple"
-                return try await r53.changeResourceRecordSets(zoneID: seed.zoneID, changes: [(.delete, other)])
-            }
+            var other = Self.weighted(seed, seed.green, 0)
+            other.setIdentifier = "purple"
+            let missing = await Self.rejection(r53, seed, [(.delete, other)])
             #expect(missing?.message.contains("set-identifier='purple'] but it was not found") == true)
-            let unweighted = await #expect(throws: AWSError.self) {
-                var record = Self.weighted(seed, seed.green, 5)
-                record.setIdentifier = nil
-                return try await r53.changeResourceRecordSets(zoneID: seed.zoneID, changes: [(.upsert, record)])
-            }
+            var record = Self.weighted(seed, seed.green, 5)
+            record.setIdentifier = nil
+            let unweighted = await Self.rejection(r53, seed, [(.upsert, record)])
             #expect(unweighted?.code == "InvalidInput" && unweighted?.message.contains("Missing field 'SetIdentifier'") == true)
 
             // An exact DELETE and a CREATE of the same set in one batch: replaced, and only that set.
@@ -103,10 +105,8 @@ import Testing
     }
 
     @Test func changesArePendingThenInSync() async throws {
-        let fixture = try await Self.fixture()
-        let seed = try await fixture.seed()
-        try await fixture.setPendingSeconds(1.0)
-        try await withClient(fixture.client(retry: Self.once)) { (client: AWSClient) async throws in
+        try await Self.seeded { fixture, seed, client in
+            try await fixture.setPendingSeconds(1.0)
             let r53 = Route53(client: client)
             let change = try await r53.changeResourceRecordSets(zoneID: seed.zoneID, changes: [
                 (.upsert, Self.weighted(seed, seed.blue, 90)), (.upsert, Self.weighted(seed, seed.green, 10)),
@@ -130,10 +130,8 @@ import Testing
     // MARK: ELBv2 target health
 
     @Test func targetHealthOverrides() async throws {
-        let fixture = try await Self.fixture()
-        let seed = try await fixture.seed()
-        try await fixture.linkTargetHealth(targetGroupArn: seed.green.tgArn, url: nil)
-        try await withClient(fixture.client(retry: Self.once)) { (client: AWSClient) async throws in
+        try await Self.seeded { fixture, seed, client in
+            try await fixture.linkTargetHealth(targetGroupArn: seed.green.tgArn, url: nil)
             let elb = ELBv2(client: client)
             #expect(try await elb.describeTargetHealth(targetGroupArn: seed.green.tgArn).map(\.state) == ["healthy", "healthy"])
 
@@ -159,9 +157,7 @@ import Testing
     }
 
     @Test func targetHealthFollowsTheLinkedApp() async throws {
-        let fixture = try await Self.fixture()
-        let seed = try await fixture.seed()  // with apps, each group is linked to its app's /health
-        try await withClient(fixture.client(retry: Self.once)) { (client: AWSClient) async throws in
+        try await Self.seeded { fixture, seed, client in  // with apps, each group is linked to its app's /health
             let elb = ELBv2(client: client)
             #expect(try await elb.describeTargetHealth(targetGroupArn: seed.green.tgArn).allSatisfy { $0.state == "healthy" })
             try await fixture.setApp(name: "green", status: 500)
@@ -185,9 +181,7 @@ import Testing
     // MARK: Faults
 
     @Test func throttlingIsAnsweredInEachProtocolsShape() async throws {
-        let fixture = try await Self.fixture()
-        let seed = try await fixture.seed()
-        try await withClient(fixture.client(retry: Self.once)) { (client: AWSClient) async throws in
+        try await Self.seeded { fixture, seed, client in
             try await fixture.injectFault(service: "route53", operation: "ListResourceRecordSets")
             let r53 = await #expect(throws: AWSError.self) {
                 try await Route53(client: client).listResourceRecordSets(zoneID: seed.zoneID)
@@ -211,22 +205,21 @@ import Testing
             // Each fault was used up: the same calls now succeed.
             #expect(try await ECS(client: client).listTasks(cluster: seed.cluster).count == 4)
             #expect(try await ELBv2(client: client).describeTargetGroups(arns: [seed.green.tgArn]).count == 1)
-        }
-        // With retries, two throttles are absorbed; the log shows all three attempts.
-        try await withClient(fixture.client(retry: RetryPolicy(maxAttempts: 3, base: .milliseconds(5)))) { (client: AWSClient) async throws in
-            try await fixture.injectFault(service: "ecs", operation: "DescribeServices", count: 2)
-            let (services, _) = try await ECS(client: client).describeServices(cluster: seed.cluster, services: ["green"])
-            #expect(services.first?.runningCount == 2)
-            let log = try await fixture.requests(service: "ecs", operation: "DescribeServices")
-            #expect(log.map { $0.status ?? 0 } == [400, 400, 200])
-            #expect(log.compactMap(\.fault).count == 2)
+
+            // With retries, two throttles are absorbed; the log shows all three attempts.
+            try await withClient(fixture.client(retry: RetryPolicy(maxAttempts: 3, base: .milliseconds(5)))) { retrying in
+                try await fixture.injectFault(service: "ecs", operation: "DescribeServices", count: 2)
+                let (services, _) = try await ECS(client: retrying).describeServices(cluster: seed.cluster, services: ["green"])
+                #expect(services.first?.runningCount == 2)
+                let log = try await fixture.requests(service: "ecs", operation: "DescribeServices")
+                #expect(log.map { $0.status ?? 0 } == [400, 400, 200])
+                #expect(log.compactMap(\.fault).count == 2)
+            }
         }
     }
 
     @Test func droppedConnectionsAndDelays() async throws {
-        let fixture = try await Self.fixture()
-        let seed = try await fixture.seed()
-        try await withClient(fixture.client(retry: Self.once)) { (client: AWSClient) async throws in
+        try await Self.seeded { fixture, seed, client in
             try await fixture.injectFault(service: "ecs", operation: "DescribeTasks", drop: true)
             let dropped = await #expect(throws: AWSError.self) {
                 try await ECS(client: client).describeTasks(cluster: seed.cluster, tasks: seed.green.taskArns)
@@ -246,9 +239,7 @@ import Testing
     // MARK: ECS
 
     @Test func listTasksHonoursServiceNameAndTasksStayRunning() async throws {
-        let fixture = try await Self.fixture()
-        let seed = try await fixture.seed(tasksPerService: 2)
-        try await withClient(fixture.client(retry: Self.once)) { (client: AWSClient) async throws in
+        try await Self.seeded({ try await $0.seed(tasksPerService: 2) }) { _, seed, client in
             let ecs = ECS(client: client)
             let green = try await ecs.listTasks(cluster: seed.cluster, serviceName: "green")
             #expect(Set(green) == Set(seed.green.taskArns) && green.count == 2)
@@ -267,10 +258,8 @@ import Testing
     }
 
     @Test func taskStatusCanBeSetAndScheduled() async throws {
-        let fixture = try await Self.fixture()
-        let seed = try await fixture.seed(tasksPerService: 1)
-        let task = try #require(seed.green.taskArns.first)
-        try await withClient(fixture.client(retry: Self.once)) { (client: AWSClient) async throws in
+        try await Self.seeded({ try await $0.seed(tasksPerService: 1) }) { fixture, seed, client in
+            let task = try #require(seed.green.taskArns.first)
             let ecs = ECS(client: client)
             try await fixture.setTaskStatus(task: task, lastStatus: "PENDING")
             try await fixture.setTaskStatus(task: task, lastStatus: "RUNNING", afterSeconds: 1.0)
@@ -357,10 +346,10 @@ import Testing
     }
 
     @Test func seedWithCNAMERecords() async throws {
-        let fixture = try await Self.fixture()
-        let seed = try await fixture.seed(zone: "example.org", record: "www.example.org", recordType: "cname",
-                                          weights: (blue: 255, green: 1), cluster: "shop", tasksPerService: 1)
-        try await withClient(fixture.client(retry: Self.once)) { (client: AWSClient) async throws in
+        try await Self.seeded({
+            try await $0.seed(zone: "example.org", record: "www.example.org", recordType: "cname",
+                              weights: (blue: 255, green: 1), cluster: "shop", tasksPerService: 1)
+        }) { _, seed, client in
             let records = try await Route53(client: client).listResourceRecordSets(zoneID: seed.zoneID)
             let green = try #require(records.first { $0.setIdentifier == "green" })
             #expect(green.type == "CNAME" && green.ttl == 60 && green.values == [seed.green.albDNS] && green.weight == 1)

@@ -17,7 +17,7 @@ import Testing
     @Test func targetsByArnAndByName() async throws {
         let moto = try await Self.moto()
         try await HealthTest.with(endpoint: moto.endpoint) { aws in
-            let arn = try await HealthSeed.targetGroup(try HealthTest.client(aws), name: "green")
+            let arn = try await AWSSeed(try PluginTest.client(aws)).loadBalancer("green").targetGroupArn
             let health = HealthPlugin(aws: aws)
             let byArn = try await HealthTest.gate(health, "targets", ["target_group": .string(arn)])
             #expect(byArn.status == .pass && byArn.reason == "2 of 2 targets healthy (need 100%)")
@@ -27,7 +27,7 @@ import Testing
             guard case .array(let targets)? = byName.value?["targets"] else { Issue.record("no targets"); return }
             #expect(Set(targets.map { $0["id"] }) == ["10.0.0.5", "10.0.1.6"] && targets.allSatisfy { $0["port"] == 8080 })
 
-            let raw = try await HealthTest.call(health, "target_health", ["target_group": "green-tg"])
+            let raw = try await PluginTest.call(health, "target_health", ["target_group": "green-tg"])
             #expect(raw["target_group"] == .string(arn) && raw["name"] == "green-tg")
         }
     }
@@ -35,15 +35,15 @@ import Testing
     @Test func emptyAndMissingTargetGroups() async throws {
         let moto = try await Self.moto()
         try await HealthTest.with(endpoint: moto.endpoint, region: "eu-west-3") { aws in
-            _ = try await HealthSeed.targetGroup(try HealthTest.client(aws), name: "empty", targets: [], region: "eu-west-3")
+            _ = try await AWSSeed(try PluginTest.client(aws)).loadBalancer("empty", targets: [], region: "eu-west-3")
             let health = HealthPlugin(aws: aws)
             let empty = try await HealthTest.gate(health, "targets", ["target_group": "empty-tg"])
             #expect(empty.status == .fail && empty.reason == "no targets registered in TG empty-tg")
             // A measurement error is a StepFailure, not a verdict: the engine counts it as an error.
-            let missing = await HealthTest.failure { _ = try await HealthTest.gate(health, "targets", ["target_group": "nope"]) }
+            let missing = await PluginTest.failure { _ = try await HealthTest.gate(health, "targets", ["target_group": "nope"]) }
             #expect(missing?.name == "TargetGroupNotFound" && missing?.retryable == false)
             // The region the call names wins over the environment's.
-            let elsewhere = await HealthTest.failure {
+            let elsewhere = await PluginTest.failure {
                 _ = try await HealthTest.gate(health, "targets", ["target_group": "empty-tg", "region": "us-west-2"])
             }
             #expect(elsewhere?.name == "TargetGroupNotFound")
@@ -103,9 +103,9 @@ import Testing
         }
         defer { server.stop() }
         try await HealthTest.with(endpoint: moto.endpoint, region: "us-west-2") { aws in
-            let client = try HealthTest.client(aws, region: "eu-west-3")
-            _ = try await HealthSeed.targetGroup(client, name: "green", region: "eu-west-3")
-            try await HealthSeed.alarm(client, "green-5xx", state: "OK")
+            let seed = AWSSeed(try PluginTest.client(aws, region: "eu-west-3"))
+            _ = try await seed.loadBalancer("green", region: "eu-west-3")
+            try await seed.alarm("green-5xx", state: "OK")
             let health = HealthPlugin(aws: aws)
             // The outer region reaches every AWS check that does not name its own.
             var checks: [String: LuaValue] = [
@@ -121,11 +121,11 @@ import Testing
             let down = try await HealthTest.gate(health, "all", .table(checks))
             #expect(down.status == .fail && down.reason.hasPrefix("http: 0 of 2 GET") && down.reason.hasSuffix("2 × 503"))
 
-            #expect(HealthTest.argumentError(health, "all", ["region": "x"])?.problem == "at least one of targets, alarms, metric, http is required")
-            #expect(HealthTest.argumentError(health, "all", ["targets": ["target_group": ""]])?.path == ["targets", "target_group"])
-            #expect(HealthTest.argumentError(health, "all", ["http": ["url": "ftp://x"]])?.path == ["http", "url"])
-            #expect(HealthTest.argumentError(health, "all", ["alarms": ["names": "a", "prefix": "b"]])?.path == ["alarms"])
-            #expect(HealthTest.argumentError(health, "all", ["targets": ["target_group": "x", "min_helthy": 1]]) != nil)
+            #expect(PluginTest.argumentError(health, "all", ["region": "x"])?.problem == "at least one of targets, alarms, metric, http is required")
+            #expect(PluginTest.argumentError(health, "all", ["targets": ["target_group": ""]])?.path == ["targets", "target_group"])
+            #expect(PluginTest.argumentError(health, "all", ["http": ["url": "ftp://x"]])?.path == ["http", "url"])
+            #expect(PluginTest.argumentError(health, "all", ["alarms": ["names": "a", "prefix": "b"]])?.path == ["alarms"])
+            #expect(PluginTest.argumentError(health, "all", ["targets": ["target_group": "x", "min_helthy": 1]]) != nil)
         }
     }
 
@@ -134,15 +134,15 @@ import Testing
     @Test func alarmsByPrefixAndByName() async throws {
         let moto = try await Self.moto()
         try await HealthTest.with(endpoint: moto.endpoint) { aws in
-            let client = try HealthTest.client(aws)
-            try await HealthSeed.alarm(client, "green-5xx", state: "OK")
-            try await HealthSeed.alarm(client, "green-latency", state: "OK")
-            try await HealthSeed.alarm(client, "blue-5xx", state: "ALARM")
+            let seed = AWSSeed(try PluginTest.client(aws))
+            try await seed.alarm("green-5xx", state: "OK")
+            try await seed.alarm("green-latency", state: "OK")
+            try await seed.alarm("blue-5xx", state: "ALARM")
             let health = HealthPlugin(aws: aws)
             let ok = try await HealthTest.gate(health, "alarms", ["prefix": "green-"])
             #expect(ok.status == .pass && ok.reason == "all 2 alarms OK")
 
-            try await HealthSeed.alarm(client, "green-latency", state: "ALARM")
+            try await seed.alarm("green-latency", state: "ALARM")
             let firing = try await HealthTest.gate(health, "alarms", ["names": ["green-5xx", "green-latency"]])
             #expect(firing.status == .fail && firing.reason == "1 of 2 alarms in ALARM: green-latency (set by test)")
 
@@ -151,13 +151,13 @@ import Testing
             let nothing = try await HealthTest.gate(health, "alarms", ["prefix": "red-"])
             #expect(nothing.status == .fail)
 
-            try await HealthSeed.alarm(client, "green-latency", state: "INSUFFICIENT_DATA")
+            try await seed.alarm("green-latency", state: "INSUFFICIENT_DATA")
             let noData = try await HealthTest.gate(health, "alarms", ["prefix": "green-"])
             #expect(noData.status == .inconclusive)
             let strict = try await HealthTest.gate(health, "alarms", ["prefix": "green-", "insufficient_data": "fail"])
             #expect(strict.status == .fail)
 
-            let raw = try await HealthTest.call(health, "alarm_states", ["prefix": "green-"])
+            let raw = try await PluginTest.call(health, "alarm_states", ["prefix": "green-"])
             #expect(raw["alarms"] == [["name": "green-5xx", "state": "OK", "reason": "set by test"],
                                       ["name": "green-latency", "state": "INSUFFICIENT_DATA", "reason": "set by test"]])
         }
@@ -166,13 +166,13 @@ import Testing
     @Test func alarmArgumentsAreChecked() async throws {
         try await HealthTest.with(endpoint: "http://127.0.0.1:9") { aws in
             let health = HealthPlugin(aws: aws)
-            #expect(HealthTest.argumentError(health, "alarms", ["names": "a", "prefix": "b"])?.problem == "give names or prefix, not both")
-            #expect(HealthTest.argumentError(health, "alarms", [:])?.problem == "names or prefix is required")
-            #expect(HealthTest.argumentError(health, "alarms", ["prefix": ""])?.path == ["prefix"])
-            #expect(HealthTest.argumentError(health, "alarms", ["names": [1]])?.path == ["names", "[1]"])
-            let policy = HealthTest.argumentError(health, "alarms", ["prefix": "x", "insufficient_data": "ignore"])
+            #expect(PluginTest.argumentError(health, "alarms", ["names": "a", "prefix": "b"])?.problem == "give names or prefix, not both")
+            #expect(PluginTest.argumentError(health, "alarms", [:])?.problem == "names or prefix is required")
+            #expect(PluginTest.argumentError(health, "alarms", ["prefix": ""])?.path == ["prefix"])
+            #expect(PluginTest.argumentError(health, "alarms", ["names": [1]])?.path == ["names", "[1]"])
+            let policy = PluginTest.argumentError(health, "alarms", ["prefix": "x", "insufficient_data": "ignore"])
             #expect(policy?.problem == "invalid value 'ignore' (expected one of: inconclusive, fail, pass)")
-            #expect(HealthTest.argumentError(health, "alarm_states", ["names": ["a", "b"]]) == nil)
+            #expect(PluginTest.argumentError(health, "alarm_states", ["names": ["a", "b"]]) == nil)
         }
     }
 
@@ -182,8 +182,10 @@ import Testing
         let moto = try await Self.moto()
         try await HealthTest.with(endpoint: moto.endpoint) { aws in
             let dims = ["TargetGroup": "targetgroup/green/abc", "LoadBalancer": "app/green/123"]
-            try await HealthSeed.metric(try HealthTest.client(aws), metric: "Errors", dimensions: dims,
-                                        points: [(150, 2), (90, 3), (30, 4)])
+            let now = Date()
+            try await AWSSeed(try PluginTest.client(aws)).metricData(
+                namespace: "Flow", metric: "Errors", dimensions: dims.sorted { $0.key < $1.key }.map { CloudWatch.Dimension(name: $0.key, value: $0.value) },
+                values: [(now - 150, 2), (now - 90, 3), (now - 30, 4)])
             let health = HealthPlugin(aws: aws)
             let args: [String: LuaValue] = ["namespace": "Flow", "metric": "Errors", "dimensions": .table(dims.mapValues { .string($0) }),
                                             "threshold": 20, "comparison": "<"]
@@ -204,7 +206,7 @@ import Testing
             other["min_samples"] = 0
             #expect(try await HealthTest.gate(health, "metric", .table(other)).status == .pass)
 
-            let raw = try await HealthTest.call(health, "metric_data", ["namespace": "Flow", "metric": "Errors",
+            let raw = try await PluginTest.call(health, "metric_data", ["namespace": "Flow", "metric": "Errors",
                                                                         "dimensions": .table(dims.mapValues { .string($0) })])
             guard case .array(let values) = raw["values"], case .array(let times) = raw["timestamps"] else {
                 Issue.record("no values in \(raw)"); return
@@ -219,19 +221,19 @@ import Testing
         try await HealthTest.with(endpoint: "http://127.0.0.1:9") { aws in
             let health = HealthPlugin(aws: aws)
             let base: [String: LuaValue] = ["namespace": "N", "metric": "M", "threshold": 1, "comparison": "<"]
-            #expect(HealthTest.argumentError(health, "metric", .table(base)) == nil)
+            #expect(PluginTest.argumentError(health, "metric", .table(base)) == nil)
             var bad = base
             bad["comparison"] = "=="
-            #expect(HealthTest.argumentError(health, "metric", .table(bad))?.problem == "invalid value '==' (expected one of: <, <=, >, >=)")
+            #expect(PluginTest.argumentError(health, "metric", .table(bad))?.problem == "invalid value '==' (expected one of: <, <=, >, >=)")
             bad = base
             bad["period"] = 45
-            #expect(HealthTest.argumentError(health, "metric", .table(bad))?.path == ["period"])
+            #expect(PluginTest.argumentError(health, "metric", .table(bad))?.path == ["period"])
             bad = base
             bad["window"] = 30
-            #expect(HealthTest.argumentError(health, "metric", .table(bad))?.path == ["window"])
+            #expect(PluginTest.argumentError(health, "metric", .table(bad))?.path == ["window"])
             bad = base
             bad.removeValue(forKey: "threshold")
-            #expect(HealthTest.argumentError(health, "metric", .table(bad))?.path == ["threshold"])
+            #expect(PluginTest.argumentError(health, "metric", .table(bad))?.path == ["threshold"])
         }
     }
 
@@ -311,18 +313,18 @@ import Testing
         defer { server.stop() }
         try await HealthTest.with(endpoint: "http://127.0.0.1:9") { aws in
             let health = HealthPlugin(aws: aws)
-            let r = try await HealthTest.call(health, "http_get", ["url": .string(server.baseURL + "/hi")])
+            let r = try await PluginTest.call(health, "http_get", ["url": .string(server.baseURL + "/hi")])
             #expect(r["status"] == 200 && r["body"] == "hello" && r["truncated"] == .nil)
             if case .double(let ms) = r["latency_ms"] { #expect(ms >= 0 && ms < 2000) } else { Issue.record("no latency in \(r)") }
-            let missing = try await HealthTest.call(health, "http_get", ["url": .string(server.baseURL + "/missing")])
+            let missing = try await PluginTest.call(health, "http_get", ["url": .string(server.baseURL + "/missing")])
             #expect(missing["status"] == 404)
-            let cut = try await HealthTest.call(health, "http_get", ["url": .string(server.baseURL + "/big"), "timeout": 5])
+            let cut = try await PluginTest.call(health, "http_get", ["url": .string(server.baseURL + "/big"), "timeout": 5])
             #expect(cut["body"].stringValue?.count == 64 << 10 && cut["truncated"] == true)
 
             let port = try MotoServer.freePort()
-            let refused = await HealthTest.failure { _ = try await HealthTest.call(health, "http_get", ["url": .string("http://127.0.0.1:\(port)/")]) }
+            let refused = await PluginTest.failure { _ = try await PluginTest.call(health, "http_get", ["url": .string("http://127.0.0.1:\(port)/")]) }
             #expect(refused?.name == "HTTPError" && refused?.message == "GET http://127.0.0.1:\(port)/: connection refused")
-            let fn = try HealthTest.function(health, "http_get")
+            let fn = try PluginTest.function(health, "http_get")
             #expect(fn.readOnly && fn.idempotent && !fn.isGate)
         }
     }
@@ -330,15 +332,15 @@ import Testing
     @Test func httpArgumentsAreChecked() async throws {
         try await HealthTest.with(endpoint: "http://127.0.0.1:9") { aws in
             let health = HealthPlugin(aws: aws)
-            #expect(HealthTest.argumentError(health, "http", ["url": "ftp://x/"])?.path == ["url"])
-            #expect(HealthTest.argumentError(health, "http", ["url": "not a url"])?.path == ["url"])
-            #expect(HealthTest.argumentError(health, "http", ["url": "http://x/", "samples": 0])?.path == ["samples"])
-            #expect(HealthTest.argumentError(health, "http", ["url": "http://x/", "percentile": 0])?.path == ["percentile"])
-            #expect(HealthTest.argumentError(health, "http", ["url": "http://x/", "expect_status": 42])?.path == ["expect_status"])
-            #expect(HealthTest.argumentError(health, "http", ["url": "http://x/", "expect_status": [200, "ok"]])?.path == ["expect_status", "[2]"])
-            #expect(HealthTest.argumentError(health, "http", ["url": "http://x/", "min_success": "101%"])?.path == ["min_success"])
-            #expect(HealthTest.argumentError(health, "http_get", ["url": "http://x/", "timeout": 0])?.path == ["timeout"])
-            let gate = try HealthTest.function(health, "http")
+            #expect(PluginTest.argumentError(health, "http", ["url": "ftp://x/"])?.path == ["url"])
+            #expect(PluginTest.argumentError(health, "http", ["url": "not a url"])?.path == ["url"])
+            #expect(PluginTest.argumentError(health, "http", ["url": "http://x/", "samples": 0])?.path == ["samples"])
+            #expect(PluginTest.argumentError(health, "http", ["url": "http://x/", "percentile": 0])?.path == ["percentile"])
+            #expect(PluginTest.argumentError(health, "http", ["url": "http://x/", "expect_status": 42])?.path == ["expect_status"])
+            #expect(PluginTest.argumentError(health, "http", ["url": "http://x/", "expect_status": [200, "ok"]])?.path == ["expect_status", "[2]"])
+            #expect(PluginTest.argumentError(health, "http", ["url": "http://x/", "min_success": "101%"])?.path == ["min_success"])
+            #expect(PluginTest.argumentError(health, "http_get", ["url": "http://x/", "timeout": 0])?.path == ["timeout"])
+            let gate = try PluginTest.function(health, "http")
             #expect(gate.isGate && gate.readOnly)
         }
     }
@@ -347,16 +349,11 @@ import Testing
         let server = try Self.server { _ in LocalHTTPServer.Response(status: 200, body: "", delay: .seconds(3)) }
         defer { server.stop() }
         try await HealthTest.with(endpoint: "http://127.0.0.1:9") { aws in
-            let fn = try HealthTest.function(HealthPlugin(aws: aws), "http")
+            let fn = try PluginTest.function(HealthPlugin(aws: aws), "http")
             let running = Task {
-                try await fn.call(["url": .string(server.baseURL), "samples": 100, "interval": 1, "request_timeout": 10], context: HealthTest.context)
+                try await fn.call(["url": .string(server.baseURL), "samples": 100, "interval": 1, "request_timeout": 10], context: PluginTest.context())
             }
-            try await Task.sleep(for: .milliseconds(200))
-            let started = ContinuousClock.now
-            running.cancel()
-            let outcome = await running.result
-            #expect(ContinuousClock.now - started < .seconds(2))
-            #expect(throws: CancellationError.self) { try outcome.get() }
+            try await PluginTest.expectPromptCancellation(running, after: .milliseconds(200))
         }
     }
 }

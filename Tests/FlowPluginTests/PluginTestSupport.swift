@@ -7,69 +7,11 @@ import Foundation
 import Synchronization
 
 /// Shared by the Route53 and failback suites; names start with `R53` so they cannot collide with
-/// another suite's helpers in this target.
+/// another suite's helpers in this target. What every suite uses is in `PluginTest`.
 enum R53Test {
-    static func context(attempt: Int = 1, settings: StepSettings = StepSettings()) -> StepContext {
-        StepContext(executionID: "t", seq: 1, attempt: attempt, settings: settings)
-    }
-
-    /// An environment for `endpoint` only: no shared config files, static test keys, fast client retries.
-    static func environment(endpoint: String, region: String? = "us-east-1",
-                            retry: FlowAWS.RetryPolicy = FlowAWS.RetryPolicy(base: .milliseconds(10))) -> AWSStepEnvironment {
-        var env = [
-            "AWS_ENDPOINT_URL": endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_CONFIG_FILE": "/nonexistent/flow-test-config",
-            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/flow-test-credentials",
-        ]
-        if let region { env["AWS_REGION"] = region }
-        return AWSStepEnvironment(environment: env, retryPolicy: retry)
-    }
-
-    /// Runs `body` and always shuts the environment's HTTP client down.
-    static func with<T>(_ aws: AWSStepEnvironment, _ body: (AWSStepEnvironment) async throws -> T) async throws -> T {
-        do {
-            let result = try await body(aws)
-            await aws.shutdown()
-            return result
-        } catch {
-            await aws.shutdown()
-            throw error
-        }
-    }
-
-    static func function(_ plugin: any StepPlugin, _ name: String) -> StepFunction {
-        guard let f = plugin.functions.first(where: { $0.name == name }) else { fatalError("no \(plugin.name).\(name)") }
-        return f
-    }
-
     static func table(_ fields: [String: LuaValue]) -> LuaValue { .table(fields) }
 
     static func weights(_ w: [String: Int]) -> LuaValue { .table(w.mapValues { .int(Int64($0)) }) }
-
-    /// The failure a call threw, or nil (recorded as a test issue by the caller's #expect).
-    static func failure(_ body: () async throws -> Void) async -> StepFailure? {
-        do {
-            try await body()
-            return nil
-        } catch let f as StepFailure {
-            return f
-        } catch {
-            return StepFailure("Unexpected", "\(type(of: error)): \(error)")
-        }
-    }
-
-    static func argumentError(_ body: () async throws -> Void) async -> StepArgumentError? {
-        do {
-            try await body()
-            return nil
-        } catch let e as StepArgumentError {
-            return e
-        } catch {
-            return StepArgumentError(path: ["<unexpected>"], problem: "\(error)")
-        }
-    }
 
     static let albZone = "Z35SXDOTRQ7X7K"
 
@@ -81,31 +23,25 @@ enum R53Test {
         .init(name: name, type: type, setIdentifier: set, weight: weight,
               aliasTarget: .init(hostedZoneID: albZone, dnsName: dns, evaluateTargetHealth: true))
     }
-}
 
-/// Seeding moto with what flow itself never creates.
-extension Route53 {
-    /// The new zone's id.
-    func r53CreateZone(_ name: String, privateIn vpc: String? = nil) async throws -> String {
-        var w = XMLWriter()
-        w.open("CreateHostedZoneRequest", xmlns: "https://route53.amazonaws.com/doc/2013-04-01/")
-        w.element("Name", name)
-        w.element("CallerReference", "flow-test-\(UUID().uuidString)")
-        if let vpc {
-            w.element("VPC") { w in
-                w.element("VPCRegion", "us-east-1")
-                w.element("VPCId", vpc)
-            }
-            w.element("HostedZoneConfig") { $0.element("PrivateZone", "true") }
-        }
-        w.close("CreateHostedZoneRequest")
-        let root = try await client.restXML(.route53, "CreateHostedZone", method: "POST", path: "/2013-04-01/hostedzone", body: w.output)
-        let zone = root?.child("HostedZone")
-        var id = zone?.text("Id") ?? ""
-        if id.hasPrefix("/hostedzone/") { id.removeFirst("/hostedzone/".count) }
-        return id
+    /// Weighted alias A sets of `name`: blue at 100 and green at 0, to ALBs in `region`.
+    static func blueGreen(_ name: String, region: String) -> [Route53.RecordSet] {
+        [alias(name, "blue", 100, "blue-alb.\(region).elb.amazonaws.com."),
+         alias(name, "green", 0, "green-alb.\(region).elb.amazonaws.com.")]
     }
 
+    /// A new zone `zone` holding `records`, made through `client`, which is shut down after: its id.
+    static func zone(_ client: AWSClient, _ records: [Route53.RecordSet], in zone: String = "example.com.") async throws -> String {
+        try await withClient(client) { client in
+            let zoneID = try await AWSSeed(client).hostedZone(zone)
+            try await Route53(client: client).r53Create(zoneID, records)
+            return zoneID
+        }
+    }
+}
+
+/// Seeding moto with what flow itself never creates (zones: `AWSSeed.hostedZone`).
+extension Route53 {
     func r53Create(_ zoneID: String, _ records: [Route53.RecordSet]) async throws {
         _ = try await changeResourceRecordSets(zoneID: zoneID, changes: records.map { (.create, $0) })
     }

@@ -11,19 +11,13 @@ import Testing
 @Suite(.serialized) struct Route53HealthCheckTests {
     @Test func setWeightsKeepsTheHealthCheckOfEachSet() async throws {
         let moto = try await MotoServer.shared("plugins-route53-hc")
-        let zoneID = try await withClient(moto.client()) { client in
-            let r53 = Route53(client: client)
-            let zoneID = try await r53.r53CreateZone("example.com.")
-            var blue = R53Test.cname("hc.example.com.", "blue", 100, "blue.example.net")
-            blue.healthCheckID = "11111111-2222-3333-4444-555555555555"
-            let green = R53Test.cname("hc.example.com.", "green", 0, "green.example.net")
-            try await r53.r53Create(zoneID, [blue, green])
-            return zoneID
-        }
-        try await R53Test.with(R53Test.environment(endpoint: moto.endpoint)) { aws in
-            let set = R53Test.function(Route53Plugin(aws: aws), "set_weights")
+        var checked = R53Test.cname("hc.example.com.", "blue", 100, "blue.example.net")
+        checked.healthCheckID = "11111111-2222-3333-4444-555555555555"
+        let zoneID = try await R53Test.zone(moto.client(), [checked, R53Test.cname("hc.example.com.", "green", 0, "green.example.net")])
+        try await PluginTest.with(PluginTest.environment(endpoint: moto.endpoint)) { aws in
+            let set = try PluginTest.function(Route53Plugin(aws: aws), "set_weights")
             _ = try await set.call(.table(["zone": .string(zoneID), "record": "hc.example.com",
-                                          "weights": R53Test.weights(["blue": 50, "green": 50])]), context: R53Test.context())
+                                          "weights": R53Test.weights(["blue": 50, "green": 50])]), context: PluginTest.context())
         }
         let sets = try await withClient(moto.client()) { try await Route53(client: $0).listResourceRecordSets(zoneID: zoneID) }
         let blue = try #require(sets.first { $0.setIdentifier == "blue" })
