@@ -10,7 +10,9 @@ import Synchronization
 public final class AWSStepEnvironment: Sendable {
     public let environment: [String: String]
     public let httpClient: HTTPClient
-    public let credentials: any AWSCredentialsProvider
+    /// Given by the caller (tests), else one default chain per profile, made on first use.
+    private let fixedCredentials: (any AWSCredentialsProvider)?
+    private let chains = Mutex<[String: any AWSCredentialsProvider]>([:])
     public let retryPolicy: FlowAWS.RetryPolicy
     private let clients = Mutex<[String: AWSClient]>([:])
 
@@ -22,8 +24,26 @@ public final class AWSStepEnvironment: Sendable {
         config.httpVersion = .http1Only
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
         self.httpClient = http
-        self.credentials = credentials ?? AWSConfig.defaultChain(environment: environment, httpClient: http)
+        self.fixedCredentials = credentials
         self.retryPolicy = retryPolicy
+    }
+
+    /// The credentials chain for `profile` as `--profile` names it. As in the AWS CLI, a profile
+    /// on the command line beats keys in the environment, so they are left out of its chain.
+    public func credentials(profile: String?) -> any AWSCredentialsProvider {
+        if let fixedCredentials { return fixedCredentials }
+        return chains.withLock { cache in
+            let key = profile ?? ""
+            if let c = cache[key] { return c }
+            var env = environment
+            if let profile {
+                env["AWS_PROFILE"] = profile
+                for k in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] { env[k] = nil }
+            }
+            let chain = AWSConfig.defaultChain(environment: env, httpClient: httpClient)
+            cache[key] = chain
+            return chain
+        }
     }
 
     /// The client for `region` (else the context's `--region`, else the environment and profile).
@@ -37,6 +57,7 @@ public final class AWSStepEnvironment: Sendable {
             throw StepFailure("MissingRegion", "\(error); or pass region = \"...\" to the step", retryable: false)
         }
         let key = config.profile + "/" + config.region
+        let credentials = self.credentials(profile: context.settings.profile)
         return clients.withLock { cache in
             if let c = cache[key] { return c }
             let c = AWSClient(credentialsProvider: credentials, resolver: { service in
