@@ -62,4 +62,24 @@ import Testing
             #expect(try await w.weights() == ["blue": 100, "green": 0])
         }
     }
+
+    @Test func aLuaErrorAfterShiftingFailsBack() async throws {
+        try await RolloutWorld.with(fixture: "rollouts-shifting") { w in
+            try w.sandbox.write("buggy.lua", """
+                local P = flow.params{ zone = flow.required "string", record = flow.required "string" }
+                local route53 = require "flow.route53"
+                local failback = require "flow.failback"
+                failback.arm{ zone = P.zone, record = P.record }
+                route53.set_weights{ zone = P.zone, record = P.record, weights = { blue = 70, green = 30 } }
+                local config = nil
+                return config.threshold   -- a bug in the team's script, after traffic moved
+                """)
+            let r = try await w.sandbox.flow(["run", "buggy.lua", "--id", "bug", "--param", "zone=\(w.seed.zoneName)",
+                                              "--param", "record=\(w.seed.record)"], env: w.env, timeout: .seconds(60))
+            #expect(r.code == 1, "\(r)")
+            #expect(r.stderr.contains("buggy.lua:7"))
+            #expect(try await w.greenWeightsChanged() == [30, 0])
+            #expect(try await w.weights() == ["blue": 100, "green": 0])
+        }
+    }
 }
