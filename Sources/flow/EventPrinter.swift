@@ -22,7 +22,9 @@ struct EventPrinter: Sendable {
         case .replayed(let n):
             Console.info("flow: replayed \(n) journaled step\(n == 1 ? "" : "s")")
         case .stepStarted(let seq, let kind, let name, let attempt):
-            Console.info("  [\(seq)] \(kind.rawValue) \(name)" + (attempt > 1 ? " (attempt \(attempt))" : ""))
+            // "native" is the journal's word; a person reads "run".
+            let verb = kind == .native ? "run" : kind.rawValue
+            Console.info("  [\(seq)] \(verb) \(name)" + (attempt > 1 ? " (attempt \(attempt))" : ""))
         case .stepSucceeded(let seq, _, let name, _, let ms):
             Console.info("  [\(seq)] ok \(name) (\(ms) ms)")
         case .stepFailed(let seq, _, let name, let attempt, let error, let retryIn):
@@ -33,12 +35,16 @@ struct EventPrinter: Sendable {
             Console.info("  [\(seq)] waiting: \(kind.rawValue) \(name)\(left)")
         case .measured(let seq, let name, let status, let reason, let count):
             Console.info("  [\(seq)] \(name) #\(count): \(status): \(reason)")
+        case .gateFinished(let seq, let name, let status, let n, let ms):
+            let verdict = status == "pass" ? "passed" : status == "fail" ? "FAILED" : status
+            Console.info("  [\(seq)] \(name) \(verdict) after \(n) measurement\(n == 1 ? "" : "s") (\(ms) ms)")
         case .log(let message):
             Console.info("  log: \(message)")
         case .warning(let message):
             Console.info("flow: warning: \(message)")
         case .compensating(let reason, let error):
-            Console.info("flow: \(reason == .cancelled ? "cancelled" : "failed"): \(error); running on_failure handlers")
+            // The error itself is printed once, at the end; here only what happens now.
+            Console.info("flow: \(reason == .cancelled ? "cancelled" : "failed") (\(error.name)); running on_failure handlers")
         case .finished(let outcome):
             switch outcome {
             case .succeeded: Console.info("flow: succeeded")
@@ -80,6 +86,9 @@ enum JSONText {
         case .measured(let seq, let name, let status, let reason, let count):
             fields["event"] = "measured"; fields["seq"] = .int(Int64(seq)); fields["name"] = .string(name)
             fields["status"] = .string(status); fields["reason"] = .string(reason); fields["count"] = .int(Int64(count))
+        case .gateFinished(let seq, let name, let status, let n, let ms):
+            fields["event"] = "gate_finished"; fields["seq"] = .int(Int64(seq)); fields["name"] = .string(name)
+            fields["status"] = .string(status); fields["measurements"] = .int(Int64(n)); fields["millis"] = .int(ms)
         case .waiting(let seq, let kind, let name, let until):
             fields["event"] = "waiting"; fields["seq"] = .int(Int64(seq)); fields["kind"] = .string(kind.rawValue); fields["name"] = .string(name)
             if let u = until { fields["until"] = .string(WallClock.iso8601(u)) }

@@ -78,7 +78,9 @@ extension StepFailure {
     /// An AWS error as a step failure: retry policies match its code ("Throttling", ...), and
     /// it is retryable when another attempt may succeed.
     public init(_ error: AWSError) {
-        self.init(error.code, error.description, retryable: error.isRetryable)
+        // The code is the failure's name already: "Throttling: Route 53 ... failed: Rate exceeded".
+        let message = error.description.replacingOccurrences(of: "failed: \(error.code): ", with: "failed: ")
+        self.init(error.code, message, retryable: error.isRetryable)
     }
 }
 

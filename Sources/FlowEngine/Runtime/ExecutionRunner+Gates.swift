@@ -14,6 +14,8 @@ extension ExecutionRunner {
             return analysis.count == nil
         }
         while true {
+            // `every` is the period between the starts of measurements, not the pause after one.
+            let started = WallClock.now()
             let next: GateTally.Next
             switch await invoke(call, context: context) {
             case .stopped(let reason):
@@ -43,7 +45,7 @@ extension ExecutionRunner {
             case .error(let error):
                 return .failure(error, retryable: true)
             case .measureAgain:
-                if let reason = await wait(until: WallClock.now() + interval, seq: call.seq) { return .stopped(reason) }
+                if let reason = await wait(until: started + interval, seq: call.seq) { return .stopped(reason) }
             }
         }
     }

@@ -93,7 +93,12 @@ extension ExecutionRunner {
                 guard journal(.completed(StepCompleted(seq: call.seq, attempt: attempt, value: value, at: WallClock.now(), consumed: nil)), commit: true)
                 else { return .stop(.fatal(journalFailure)) }
                 crash?.hit("after-outcome", seq: call.seq)
-                options.observer(.stepSucceeded(seq: call.seq, kind: .native, name: call.display, attempt: attempt, millis: elapsed))
+                if call.analysis != nil, case .table(let verdict) = value {
+                    options.observer(.gateFinished(seq: call.seq, name: call.display, status: verdict["status"]?.stringValue ?? "?",
+                                                   measurements: { if case .int(let n)? = verdict["measurements"] { Int(n) } else { 0 } }(), millis: elapsed))
+                } else {
+                    options.observer(.stepSucceeded(seq: call.seq, kind: .native, name: call.display, attempt: attempt, millis: elapsed))
+                }
                 return .resume([true, value])
             case .failure(let error, let retryable):
                 let delay = retryable ? call.policy.delay(after: attempt, error: error, unit: Double.random(in: 0..<1)) : nil

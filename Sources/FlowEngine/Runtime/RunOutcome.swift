@@ -45,6 +45,8 @@ public enum ExecutionEvent: Sendable {
     case waiting(seq: Int, kind: StepKind, name: String, untilMillis: Millis?)
     /// One measurement of a gate step: "pass", "fail", "inconclusive" or "error"; `count` so far.
     case measured(seq: Int, name: String, status: String, reason: String, count: Int)
+    /// A gate step's verdict, journaled as its result (the step itself succeeded: it measured).
+    case gateFinished(seq: Int, name: String, status: String, measurements: Int, millis: Int64)
     case log(String)
     case warning(String)
     case compensating(CompensationReason, StepError)
