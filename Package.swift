@@ -41,6 +41,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // EventBridge's event-pattern language: pure Swift, no dependencies.
+        .target(name: "FlowEvents"),
+        // Where events come from (SQS, ECS polling, HTTP push, files): raw envelopes, acknowledged
+        // only after the consumer has recorded them.
+        .target(name: "FlowEventSources", dependencies: ["FlowAWS"]),
+        // Exactly-once triggers: the watcher's journal, dedupe by detail.version and revision, policies.
+        .target(name: "FlowTriggers", dependencies: ["FlowEvents", "FlowWAL"]),
         // Native step plugins: each imports FlowEngine (+ FlowAWS), never FlowLua.
         .target(
             name: "FlowPluginSupport", dependencies: ["FlowEngine", "FlowAWS"], path: "plugins/support"),
@@ -63,6 +70,7 @@ let package = Package(
             dependencies: [
                 "FlowEngine", "FlowWAL", "FlowLua", "FlowAWS",
                 "FlowPluginSupport", "FlowRoute53", "FlowECS", "FlowHealth", "FlowFailback",
+                "FlowEvents", "FlowEventSources", "FlowTriggers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -78,6 +86,9 @@ let package = Package(
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowLua", "FlowWAL", "FlowTestSupport"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowWAL", "FlowAWS", "FlowTestSupport"]),
         .testTarget(name: "FlowAWSTests", dependencies: ["FlowAWS", "FlowTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "FlowEventsTests", dependencies: ["FlowEvents"], exclude: ["Fixtures"]),
+        .testTarget(name: "FlowEventSourcesTests", dependencies: ["FlowEventSources", "FlowAWS", "FlowTestSupport"]),
+        .testTarget(name: "FlowTriggersTests", dependencies: ["FlowTriggers", "FlowEvents", "FlowWAL"]),
         .testTarget(
             name: "FlowPluginTests",
             dependencies: [

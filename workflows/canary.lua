@@ -24,6 +24,7 @@ local P = flow.params{
   wait = 60.0,                           -- seconds of watching after each change
   poll = 10.0,                           -- seconds between health checks while watching
   task_timeout = 600.0,                  -- seconds to wait for green's task to be RUNNING
+  event = {},                            -- the triggering ECS event, when `flow watch` starts it
 }
 
 local route53 = require "flow.route53"
