@@ -1,0 +1,1 @@
+// FlowEventSources: see docs/ARCHITECTURE.md

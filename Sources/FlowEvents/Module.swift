@@ -1,0 +1,1 @@
+// FlowEvents: see docs/ARCHITECTURE.md

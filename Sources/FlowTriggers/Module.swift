@@ -1,0 +1,1 @@
+// FlowTriggers: see docs/ARCHITECTURE.md
