@@ -1,0 +1,84 @@
+import ArgumentParser
+import FlowEvents
+import Foundation
+
+/// `flow event`: EventBridge's event-pattern language at the command line (docs/EVENTS.md).
+struct EventCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "event",
+        abstract: "EventBridge event patterns: test a pattern against an event.",
+        subcommands: [EventTestCommand.self])
+}
+
+/// `flow event test`: `aws events test-event-pattern` without an AWS account.
+struct EventTestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Test an EventBridge event against an event pattern, as `aws events test-event-pattern` does.",
+        discussion: """
+            Prints `match` (exit 0) or `no match` (exit 1). A pattern AWS would reject is reported on stderr \
+            with AWS's reason ("Event pattern is not valid. Reason: ..."), exit 2; so is an unreadable file or \
+            an event that is not a JSON object. `-` reads standard input, for one of the two.
+            """)
+
+    @Option(help: "The event pattern: a JSON file, or - for standard input.")
+    var pattern: String
+
+    @Option(help: "The event: a JSON file with one EventBridge event (the whole envelope), or - for standard input.")
+    var event: String
+
+    @Option(help: "The longest pattern accepted, in characters (AWS's quota: 2048 by default, up to 4096).")
+    var maxPatternLength = EventPattern.Limits.aws.maxLength
+
+    func validate() throws {
+        if pattern == "-" && event == "-" {
+            throw ValidationError("only one of --pattern and --event can read standard input (-)")
+        }
+    }
+
+    func run() throws {
+        let compiled: EventPattern
+        do {
+            compiled = try EventPattern(try Self.read(pattern, "--pattern"), limits: .init(maxLength: maxPatternLength))
+        } catch {
+            Console.error("\(error)")
+            throw ExitCode(Exit.usage)
+        }
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(try Self.read(event, "--event"))
+        } catch let e as JSONSyntaxError {
+            Console.error("--event \(event): not valid JSON: \(e)")
+            throw ExitCode(Exit.usage)
+        }
+        guard case .object = value else {
+            Console.error("--event \(event): an event is a JSON object, not \(value)")
+            throw ExitCode(Exit.usage)
+        }
+        if compiled.matches(value) {
+            Console.out("match")
+        } else {
+            Console.out("no match")
+            throw ExitCode(Exit.failed)
+        }
+    }
+
+    /// A file's text, or standard input's for "-"; invalid UTF-8 is an error, not replaced.
+    private static func read(_ path: String, _ option: String) throws -> String {
+        let data: Data?
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            data = FileManager.default.contents(atPath: path)
+        }
+        guard let data else {
+            Console.error("\(option): cannot read \(path)")
+            throw ExitCode(Exit.usage)
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            Console.error("\(option) \(path): not UTF-8 text")
+            throw ExitCode(Exit.usage)
+        }
+        return text
+    }
+}
