@@ -45,7 +45,9 @@ let package = Package(
         .target(name: "FlowEvents"),
         // Where events come from (SQS, ECS polling, HTTP push, files): raw envelopes, acknowledged
         // only after the consumer has recorded them.
-        .target(name: "FlowEventSources", dependencies: ["FlowAWS"]),
+        .target(
+            name: "FlowEventSources",
+            dependencies: ["FlowAWS", .product(name: "Logging", package: "swift-log")]),
         // Exactly-once triggers: the watcher's journal, dedupe by detail.version and revision, policies.
         .target(name: "FlowTriggers", dependencies: ["FlowEvents", "FlowWAL"]),
         // Native step plugins: each imports FlowEngine (+ FlowAWS), never FlowLua.
@@ -54,7 +56,8 @@ let package = Package(
         .target(
             name: "FlowRoute53", dependencies: ["FlowEngine", "FlowAWS", "FlowPluginSupport"], path: "plugins/route53", exclude: ["README.md"]),
         .target(
-            name: "FlowECS", dependencies: ["FlowEngine", "FlowAWS", "FlowPluginSupport"], path: "plugins/ecs", exclude: ["README.md"]),
+            name: "FlowECS", dependencies: ["FlowEngine", "FlowAWS", "FlowPluginSupport", "FlowEvents", "FlowEventSources"],
+            path: "plugins/ecs", exclude: ["README.md"]),
         .target(
             name: "FlowHealth",
             dependencies: [

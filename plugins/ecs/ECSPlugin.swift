@@ -13,6 +13,7 @@ public struct ECSPlugin: StepPlugin {
     }
 
     public var functions: [StepFunction] {
-        [DescribeServiceStep.function(aws), AwaitTaskStep.function(aws), AwaitStableStep.function(aws)]
+        [DescribeServiceStep.function(aws), AwaitTaskStep.function(aws), AwaitStableStep.function(aws),
+         AwaitEventStep.function(aws)]
     }
 }

@@ -46,4 +46,11 @@ function ecs.await_task(args) end
 ---@return flow.ecs.Service
 function ecs.await_stable(args) end
 
+---The first event from `source` that matches the EventBridge `pattern` (the same language as
+---an EventBridge rule); journaled. The step reads its source like a queue's consumer: every
+---event it reads is acknowledged, so give it a queue of its own.
+---@param args { pattern: table, source: string, timeout?: number, region?: string } source: "sqs:URL", "ecs:CLUSTER/SERVICE", "http:127.0.0.1:PORT", "file:PATH"
+---@return table event the EventBridge envelope
+function ecs.await_event(args) end
+
 return ecs

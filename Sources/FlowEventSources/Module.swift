@@ -1,1 +1,0 @@
-// FlowEventSources: see docs/ARCHITECTURE.md
