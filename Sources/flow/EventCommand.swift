@@ -7,7 +7,7 @@ struct EventCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "event",
         abstract: "EventBridge event patterns: test a pattern against an event.",
-        subcommands: [EventTestCommand.self])
+        subcommands: [EventTestCommand.self, EventBenchCommand.self])
 }
 
 /// `flow event test`: `aws events test-event-pattern` without an AWS account.
