@@ -66,9 +66,10 @@ enum Composition {
     static func drive(_ request: RunRequest, options: RunOptions, shutdown: Bool = true) async -> Int32 {
         StopSignal.install()
         let runner = ExecutionRunner(request, options: options)
-        // The process exits right after: freeing a large replayed journal piece by piece would
-        // only delay the exit (about 10% of a 100k-step resume).
-        _ = Unmanaged.passRetained(runner)
+        // A lone run or resume exits right after: freeing a large replayed journal piece by piece
+        // would only delay the exit (about 10% of a 100k-step resume). A watcher lives on and
+        // starts many executions, so there each runner is freed when it ends.
+        if shutdown { _ = Unmanaged.passRetained(runner) }
         let code: Int32
         do {
             let outcome = try await runner.run()

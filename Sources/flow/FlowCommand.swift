@@ -14,7 +14,7 @@ struct FlowCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunCommand.self, ResumeCommand.self, StatusCommand.self, ListCommand.self, HistoryCommand.self,
-            SignalCommand.self, CancelCommand.self, AbortCommand.self, CheckCommand.self, BenchCommand.self, EventCommand.self,
+            SignalCommand.self, CancelCommand.self, AbortCommand.self, CheckCommand.self, BenchCommand.self, EventCommand.self, WatchCommand.self,
         ]
     )
 

@@ -1,1 +1,0 @@
-// FlowTriggers: see docs/ARCHITECTURE.md
