@@ -105,6 +105,7 @@ import Testing
         } throws: { error in
             "\(error)".contains("did not finish within")
         }
-        #expect(started.duration(to: .now) < .seconds(5))
+        // Killed at its timeout; the bound catches a process left to run, not a slow machine.
+        #expect(started.duration(to: .now) < .seconds(20))
     }
 }

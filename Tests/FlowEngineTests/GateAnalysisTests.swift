@@ -83,10 +83,10 @@ struct LuaGluePlugin: StepPlugin {
         let script = h.write("w.lua", """
             local probe = require "flow.probe"
             flow.on_failure(function() flow.step("failback", function() return "restored" end) end)
-            probe.check{ target = "tg", every = 0.01, ["for"] = 5 }
+            probe.check{ target = "tg", every = 0.01, count = 500 }
             return "unreachable"
             """)
-        // Three calls, not the ~500 a 5 s window holds: the step ended at the failing measurement.
+        // Three calls, not 500: the step ended at the failing measurement.
         let outcome = try await h.run(script)
         guard case .failed(let e) = outcome else { Issue.record("\(outcome)"); return }
         #expect(e.name == "GateFailed")
@@ -111,7 +111,7 @@ struct LuaGluePlugin: StepPlugin {
     @Test func untilPassWaitsForAPassAndTimesOutWithWhatItLastSaw() async throws {
         let (h, plugin) = try harness(["fail", "inconclusive", "pass"])
         let script = h.write("w.lua", """
-            return (require "flow.probe").check{ target = "tg", every = 0.01, ["for"] = 5, ["until"] = "pass" }.measurements
+            return (require "flow.probe").check{ target = "tg", every = 0.01, count = 100, ["until"] = "pass" }.measurements
             """)
         #expect(try await h.run(script) == .succeeded(3))
         #expect(plugin.calls.all.count == 3)

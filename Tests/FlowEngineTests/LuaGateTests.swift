@@ -229,7 +229,8 @@ import FlowTestSupport
         #expect(stubborn?.message.hasPrefix("gate 'stubborn' (stubborn.lua:2) exceeded its time limit of 0.5 s") == true)
         let slow = await failure(p, "slow", folder: f)
         #expect(slow?.message == "gate 'slow' (slow.lua:2) exceeded its time limit of 0.5 s waiting for health.http_get")
-        #expect(ContinuousClock.now - start < .seconds(4))
+        // Bounds that catch a measurement that never stops, not a slow machine.
+        #expect(ContinuousClock.now - start < .seconds(20))
     }
 
     @Test func cancellingTheStepStopsAMeasurementWaitingOnACall() async throws {
@@ -241,7 +242,7 @@ import FlowTestSupport
         try await Task.sleep(for: .milliseconds(200))
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(20))
     }
 
     @Test func theInstructionAndMemoryLimitsEndAMeasurement() async throws {

@@ -5,11 +5,12 @@ import FlowPluginSupport
 extension Route53Steps {
     /// Sets absolute weights in one atomic batch, waits for INSYNC and reads them back.
     ///
-    /// Safe to run again: when Route53 already holds the target nothing is sent, so a step the
-    /// engine re-runs after a crash changes nothing. A retry (attempt > 1) that finds the target
-    /// in place re-sends the same UPSERTs instead: the earlier attempt's change may still be
-    /// propagating (that is why it failed, e.g. ChangeNotInSync), and Route53 applies a zone's
-    /// changes in order, so waiting for a new one waits for that one too.
+    /// Safe to run again: when Route53 already holds the target nothing is sent. But a retry
+    /// (attempt > 1) or an attempt that was in flight at a crash that finds the target in place
+    /// re-sends the same UPSERTs: the earlier attempt's change may still be propagating (that is
+    /// why it failed, e.g. ChangeNotInSync, or the process died waiting for it), and Route53
+    /// applies a zone's changes in order, so waiting for the new one waits for that one too.
+    /// Without it a resumed rollout would watch traffic that has not moved yet.
     public func setWeights(_ input: SetWeightsInput, context: StepContext) async throws -> SetWeightsResult {
         let r53 = try route53(region: input.region, context: context)
         let zoneID = try await ZoneResolver.resolve(input.zone, route53: r53)
@@ -28,7 +29,7 @@ extension Route53Steps {
         var change: Route53.ChangeInfo?
         var waited = Duration.zero
         var status = "INSYNC"
-        if changed || (wait && context.attempt > 1) {
+        if changed || (wait && (context.attempt > 1 || context.resumedInFlight)) {
             // Each set is copied as read (type, TTL, values or alias target) with only its weight
             // changed: an UPSERT replaces the whole set, so anything left out would be lost.
             let upserts: [(Route53.Action, Route53.RecordSet)] = before.sets.compactMap { set in

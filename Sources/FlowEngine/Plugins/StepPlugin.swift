@@ -9,6 +9,9 @@ public struct StepContext: Sendable {
     public var logger: Logger
     /// Process-wide defaults from the command line (`--region`, `--profile`, ...).
     public var settings: StepSettings
+    /// This attempt was in flight when an earlier process died: its effect may have happened,
+    /// partly or wholly, and may still be settling (a Route53 change still PENDING).
+    public var resumedInFlight = false
 
     public init(executionID: String, seq: Int, attempt: Int, logger: Logger = Logger(label: "flow"),
                 settings: StepSettings = StepSettings()) {

@@ -82,8 +82,9 @@ extension ExecutionRunner {
             crash?.hit("after-intent", seq: call.seq)
             options.observer(.stepStarted(seq: call.seq, kind: .native, name: call.display, attempt: attempt))
             let started = ContinuousClock.now
-            let context = StepContext(executionID: id, seq: call.seq, attempt: attempt, logger: options.logger,
+            var context = StepContext(executionID: id, seq: call.seq, attempt: attempt, logger: options.logger,
                                       settings: options.settings)
+            context.resumedInFlight = call.resumedInFlight && attempt == call.attempt
             let result = call.analysis == nil ? await invoke(call, context: context) : await analyse(call, context: context)
             let elapsed = (ContinuousClock.now - started).millis
             switch result {

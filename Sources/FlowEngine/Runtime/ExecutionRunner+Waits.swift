@@ -50,6 +50,7 @@ extension ExecutionRunner {
             work.attempt = attempt
         case .resumeInFlight(let record):
             work.attempt = record.attempt
+            work.resumedInFlight = true
             if !function.idempotent {
                 options.observer(.warning("step \(seq) \(display) was in flight when the last process stopped; running it again"))
             }

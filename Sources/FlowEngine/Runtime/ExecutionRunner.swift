@@ -86,6 +86,11 @@ public final class ExecutionRunner {
         id = requested ?? FlowHome.newID(workflow: script, at: now)
         do { try FlowHome.validate(id: id) } catch { throw RunError(.usage, "\(error)") }
         let home = options.home
+        if home.isInterruptedCreation(id) {
+            // A process died creating it, before anything ran: start it afresh under the same id.
+            try? FileManager.default.removeItem(atPath: home.directory(of: id))
+            options.observer(.warning("an earlier creation of '\(id)' was interrupted before it started; starting it afresh"))
+        }
         if home.exists(id) {
             throw RunError(.usage, "execution '\(id)' already exists in \(home.root): resume it with `flow resume \(id)` or choose another --id")
         }
@@ -125,6 +130,10 @@ public final class ExecutionRunner {
         self.id = id
         let home = options.home
         try FlowHome.checkExisting(home: home, id: id)
+        if home.isInterruptedCreation(id) {
+            try? FileManager.default.removeItem(atPath: home.directory(of: id))
+            throw RunError(.usage, "execution '\(id)' never started: the process creating it died before its first record, so nothing ran; it was removed: start it again with `flow run WORKFLOW --id \(id)`")
+        }
         lock = try acquireLock()
         var walOptions = WALOptions()
         walOptions.syncPolicy = options.syncPolicy

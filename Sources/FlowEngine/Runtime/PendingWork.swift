@@ -23,6 +23,8 @@ struct NativeCall {
     var location: String
     /// Set for a gate: how to measure it.
     var analysis: GateAnalysis? = nil
+    /// The attempt was in flight when the last process died.
+    var resumedInFlight = false
     /// When set, wait until then before the first attempt (a retry pending at the crash).
     var notBefore: Millis? = nil
 }

@@ -1,0 +1,20 @@
+import FlowWAL
+import Foundation
+
+extension FlowHome {
+    /// Whether `id` is the remains of a creation that died before its start record: a journal
+    /// folder without a segment, or with segments holding no record, and nobody holding its lock.
+    /// Nothing of the workflow ran (the start record precedes every step), so the folder can be
+    /// removed and the execution created afresh under the same id. A journal that cannot be read
+    /// for another reason (damage) is never taken for one.
+    public func isInterruptedCreation(_ id: String) -> Bool {
+        guard exists(id), FileLock.holder(path: lockPath(of: id)) == nil else { return false }
+        do {
+            return try JournalReading.read(home: self, id: id).state.started == nil
+        } catch let e as RunError where e.code == .usage {
+            return true  // no segment file yet
+        } catch {
+            return false
+        }
+    }
+}
