@@ -60,12 +60,8 @@ struct SignalCommand: AsyncParsableCommand {
     }
 }
 
-struct CancelCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "cancel",
-        abstract: "Cancel an execution: it stops at its current step and runs its on_failure handlers.",
-        discussion: "A live process sees the request within a second. With no process driving it, this command drives it through compensation itself.")
-
+/// What cancel and abort take.
+struct CancelOptions: ParsableArguments {
     @Argument(help: "The execution id.")
     var id: String
 
@@ -74,9 +70,19 @@ struct CancelCommand: AsyncParsableCommand {
 
     @OptionGroup var home: HomeOptions
     @OptionGroup var drive: DriveOptions
+}
+
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Cancel an execution: it stops at its current step and runs its on_failure handlers.",
+        discussion: "A live process sees the request within a second. With no process driving it, this command drives it through compensation itself.")
+
+    @OptionGroup var options: CancelOptions
 
     func run() async throws {
-        try await CancelRequest.deliver(id: id, reason: reason, home: home.flowHome, drive: drive, verb: "cancel")
+        try await CancelRequest.deliver(id: options.id, reason: options.reason, home: options.home.flowHome,
+                                        drive: options.drive, verb: "cancel")
     }
 }
 
@@ -88,17 +94,11 @@ struct AbortCommand: AsyncParsableCommand {
         abstract: "Abort a rollout now: it stops at its current step and fails back (its on_failure handlers run).",
         discussion: "The same request as `flow cancel`. A live process sees it within a second; with none driving the execution, this command drives the fail-back itself.")
 
-    @Argument(help: "The execution id.")
-    var id: String
-
-    @Option(help: "Why, for the journal.")
-    var reason: String?
-
-    @OptionGroup var home: HomeOptions
-    @OptionGroup var drive: DriveOptions
+    @OptionGroup var options: CancelOptions
 
     func run() async throws {
-        try await CancelRequest.deliver(id: id, reason: reason ?? "aborted", home: home.flowHome, drive: drive, verb: "abort")
+        try await CancelRequest.deliver(id: options.id, reason: options.reason ?? "aborted", home: options.home.flowHome,
+                                        drive: options.drive, verb: "abort")
     }
 }
 

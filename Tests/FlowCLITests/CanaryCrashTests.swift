@@ -179,16 +179,16 @@ import Glibc
 /// A rollout world of its own for the crash suite (the fixture "rollouts-crash"), with what
 /// resuming and checking a killed canary needs.
 final class CrashWorld {
-    let fixture: FixtureServer
-    let seed: FixtureSeed
-    let sandbox: Sandbox
-    let client: AWSClient
+    /// The common rollout world (fixture, seed, sandbox, client, environment) on this suite's fixture.
+    let world: RolloutWorld
+    var fixture: FixtureServer { world.fixture }
+    var seed: FixtureSeed { world.seed }
+    var sandbox: Sandbox { world.sandbox }
+    var client: AWSClient { world.client }
+    var env: [String: String] { world.env }
 
     init() async throws {
-        fixture = try await FixtureServer.shared("rollouts-crash", apps: true, pendingSeconds: 0.2)
-        seed = try await fixture.seed(region: "us-east-1", recordType: "alias")
-        sandbox = try await Sandbox()
-        client = fixture.client(region: "us-east-1")
+        world = try await RolloutWorld(fixture: "rollouts-crash")
     }
 
     static func with(_ body: (CrashWorld) async throws -> Void) async throws {
@@ -196,28 +196,10 @@ final class CrashWorld {
         do {
             try await body(w)
         } catch {
-            await w.close()
+            await w.world.close()
             throw error
         }
-        await w.close()
-    }
-
-    func close() async {
-        sandbox.cleanup()
-        try? await client.shutdown()
-    }
-
-    var env: [String: String] {
-        [
-            "AWS_ENDPOINT_URL": fixture.endpoint,
-            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLEFLOWTEST",
-            "AWS_SECRET_ACCESS_KEY": RolloutWorld.secret,
-            "AWS_SESSION_TOKEN": RolloutWorld.sessionToken,
-            "AWS_REGION": seed.region,
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_CONFIG_FILE": "/nonexistent/flow-test-config",
-            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/flow-test-credentials",
-        ]
+        await w.world.close()
     }
 
     func params(wait: Double = 0.6, poll: Double = 0.2) throws -> String {
