@@ -112,8 +112,10 @@ struct CrashResumeTests {
         let current = waiting["current_step"] as? [String: Any]
         #expect(current?["kind"] as? String == "sleep")
         #expect(current?["waiting_until"] is String)
-        let oneSecond = t0 + .seconds(1)
-        if ContinuousClock.now < oneSecond { try await Task.sleep(until: oneSecond) }
+        // Killed at least 2.5 s into the 5 s sleep: the 4.8 s bound leaves a busy machine 2 s to
+        // start the resume and still fails one that sleeps all 5 s again.
+        let killAt = t0 + .milliseconds(2500)
+        if ContinuousClock.now < killAt { try await Task.sleep(until: killAt) }
         run.send(SIGKILL)
         #expect(await run.wait().killedBySIGKILL)
         #expect(try await sb.statusName("nap") == "interrupted")

@@ -219,7 +219,7 @@ import FlowTestSupport
         for (name, line) in [("spin", 2), ("top", 1)] {
             let start = ContinuousClock.now
             let e = await failure(p, name, folder: f)
-            #expect(ContinuousClock.now - start < .seconds(3))
+            #expect(ContinuousClock.now - start < .seconds(10))
             #expect(e?.name == "GateTimeout")
             #expect(e?.message == "gate '\(name)' (\(name).lua:\(line)) exceeded its time limit of 0.5 s")
         }

@@ -206,7 +206,8 @@ struct ProcessRunnerTests {
         let start = clock.now
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(clock.now - start < .seconds(2))
+        // Far below the child's 30 s: a bound for a loaded machine, not a benchmark.
+        #expect(clock.now - start < .seconds(10))
         #expect(try await eventuallyGone(try #require(grandchild)))
     }
 
@@ -222,7 +223,7 @@ struct ProcessRunnerTests {
         let clock = ContinuousClock()
         let start = clock.now
         let outcome = try await ProcessRunner.run(sh("sleep 30 & echo $!"))
-        #expect(clock.now - start < .seconds(2))
+        #expect(clock.now - start < .seconds(10))
         #expect(outcome.exitCode == 0)
         let stray = try #require(pid_t(text(outcome.stdout).trimmingCharacters(in: .whitespacesAndNewlines)))
         kill(stray, SIGKILL)
@@ -242,8 +243,8 @@ struct ProcessRunnerTests {
                 _ = try await ProcessRunner.run(spec)
             }
         }
-        // Other suites run in parallel and open files of their own, so allow them a moment
-        // and a little slack; a leak here costs at least one fd in each of 10 runs.
+        // Other suites run in parallel and open files (sockets, pipes) of their own, so allow
+        // them a moment and some slack; a leak here costs at least one fd in each of 50 runs.
         var after = try openFDs()
         var zombies = zombieChildren()
         for _ in 0..<50 where after > before || !zombies.isEmpty {
@@ -251,7 +252,7 @@ struct ProcessRunnerTests {
             after = try openFDs()
             zombies = zombieChildren()
         }
-        #expect(after - before < 10)
+        #expect(after - before < 40)
         #expect(zombies.isEmpty)
     }
 

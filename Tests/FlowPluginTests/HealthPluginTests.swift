@@ -286,7 +286,7 @@ import Testing
             let started = ContinuousClock.now
             let stuck = try await HealthTest.gate(health, "http", ["url": .string(server.baseURL + "/stuck"), "samples": 2, "interval": 0,
                                                                    "request_timeout": 0.3])
-            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(ContinuousClock.now - started < .seconds(5))
             #expect(stuck.status == .fail && stuck.reason.hasSuffix("(need 100%): 2 × no response within 0.3 s"), "\(stuck.reason)")
             #expect(stuck.value?["statuses"] == ["error": 2])
         }
