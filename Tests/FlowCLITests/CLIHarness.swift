@@ -325,7 +325,7 @@ final class Sandbox {
     /// "step", "native"); returns that status object.
     @discardableResult
     func waitForStatus(_ id: String, _ wanted: Set<String>, kind: String? = nil,
-                       timeout: Duration = .seconds(10)) async throws -> [String: Any] {
+                       timeout: Duration = .seconds(30)) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + timeout
         var last = "(no status yet)"
         while ContinuousClock.now < deadline {
@@ -346,7 +346,7 @@ final class Sandbox {
 
     @discardableResult
     func waitForStatus(_ id: String, _ wanted: String, kind: String? = nil,
-                       timeout: Duration = .seconds(10)) async throws -> [String: Any] {
+                       timeout: Duration = .seconds(30)) async throws -> [String: Any] {
         try await waitForStatus(id, [wanted], kind: kind, timeout: timeout)
     }
 

@@ -397,7 +397,7 @@ import Testing
             let set = try PluginTest.function(Self.plugin(aws), "set_weights")
             let args = Self.setArgs(zoneID, Self.name, ["blue": 50, "green": 50], extra: ["insync_timeout": 0.6])
             let failure = await PluginTest.failure { _ = try await set.call(args, context: PluginTest.context()) }
-            #expect(failure?.name == "ChangeNotInSync" && failure?.retryable == true)
+            #expect(failure?.name == "ChangeNotInSync" && failure?.retryable == true, "\(String(describing: failure))")
 
             // The engine's next attempt: the weights are in place, but it waits on a fresh change.
             try await fixture.setPendingSeconds(0.8)
