@@ -14,7 +14,7 @@ struct LockingTests {
         defer { sb.cleanup() }
         try sb.write("w.lua", """
             flow.exec{ cmd = "echo before >> effects", shell = true }
-            flow.sleep(5)
+            flow.sleep(10)
             flow.exec{ cmd = "echo after >> effects", shell = true }
             """)
         let run = try sb.start(["run", "w.lua", "--id", "l", "--quiet"])

@@ -13,15 +13,16 @@ struct SignalTimerTests {
         defer { sb.cleanup() }
         try sb.write("w.lua", """
             flow.exec{ cmd = "echo before >> effects", shell = true }
-            flow.sleep(5)
+            flow.sleep(10)
             flow.exec{ cmd = "echo after >> effects", shell = true }
             """)
         let t0 = ContinuousClock.now
         let run = try sb.start(["run", "w.lua", "--id", "c"])
         try await sb.waitForStatus("c", "waiting")
-        // Interrupted at least 2.5 s into the 5 s sleep, at most 2.5 s are left: the 4.8 s bound on
-        // the resume leaves a busy machine 2 s to start it and still fails one that sleeps all 5 s.
-        let killAt = t0 + .milliseconds(2500)
+        // Interrupted at least 4 s into the 10 s sleep (long enough for a status poll on a loaded
+        // machine to see it waiting), at most 6 s are left: the 9 s bound on the resume leaves 3 s
+        // to start it and still fails one that sleeps all 10 s again.
+        let killAt = t0 + .milliseconds(4000)
         if ContinuousClock.now < killAt { try await Task.sleep(until: killAt) }
         let sent = ContinuousClock.now
         run.send(SIGINT)
@@ -33,8 +34,8 @@ struct SignalTimerTests {
 
         let resume = try await sb.flow(["resume", "c"])
         #expect(resume.code == 0, "\(resume)")
-        #expect(resume.seconds < 4.8, "\(resume)")
-        #expect((ContinuousClock.now - t0).seconds >= 5.0)
+        #expect(resume.seconds < 9, "\(resume)")
+        #expect((ContinuousClock.now - t0).seconds >= 10.0)
         expectEffects(sb, once: ["before", "after"])
     }
 
