@@ -15,7 +15,8 @@ struct WatchCommand: AsyncParsableCommand {
             rejected, queued, superseding) and the decision is journaled under HOME/triggers/NAME before the \
             source may forget the event, so a crash loses no event and starts nothing twice. The workflow gets \
             the event as its parameter `event` (declare `event = {}` in flow.params) and runs in this process; \
-            interrupted executions of the trigger are resumed when the watcher starts. One watcher per trigger: \
+            interrupted executions of the trigger are resumed when the watcher starts. \
+            The same settings can live in a Lua trigger file: flow watch workflows/canary.trigger.lua. One watcher per trigger: \
             a second one waits as a standby until the first stops (or exits 3 with --no-wait). \
             SIGTERM or Ctrl-C stops taking events and interrupts the executions (resumable); exit 0. \
             With a file or stdin, the watcher exits 0 once the input has ended and its executions have finished.
@@ -23,16 +24,20 @@ struct WatchCommand: AsyncParsableCommand {
             4 the trigger's journal is damaged, 70 the source or the journal failed.
             """)
 
+    @Argument(help: ArgumentHelp("A trigger declared in Lua (flow.trigger{...}, e.g. workflows/canary.trigger.lua); options given as well override its fields.",
+                                 valueName: "trigger.lua"))
+    var triggerFile: String?
+
     @Option(help: "Where events come from: sqs:QUEUE_URL, ecs:CLUSTER/SERVICE, http:127.0.0.1:PORT, file:PATH or - (stdin).")
-    var source: String
+    var source: String?
 
     @Option(help: ArgumentHelp("An EventBridge event pattern (JSON file); e.g. workflows/canary.trigger.json.",
                                valueName: "pattern.json"))
-    var pattern: String
+    var pattern: String?
 
     @Option(name: .customLong("run"),
             help: ArgumentHelp("The workflow to start; it gets the event as its parameter `event`.", valueName: "workflow.lua"))
-    var workflow: String
+    var workflow: String?
 
     @Option(help: "Fields of the event that make its idempotency key, comma-separated paths (default: \(KeyExpression.defaultText)).")
     var key: String?
@@ -43,8 +48,8 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(name: .customLong("params"), help: "A JSON file of parameters for every execution (an object).")
     var paramsFile: String?
 
-    @Option(help: "A newer revision while a rollout of the service runs: reject (default), queue, supersede.")
-    var policy: TriggerPolicy = .reject
+    @Option(help: "A newer revision while a rollout of the service runs: reject (the default), queue, supersede.")
+    var policy: TriggerPolicy?
 
     @Option(help: "The trigger's name, its folder under HOME/triggers (default: WORKFLOW-KIND-HASH of the workflow and source).")
     var name: String?
@@ -56,6 +61,12 @@ struct WatchCommand: AsyncParsableCommand {
     @OptionGroup var drive: DriveOptions
 
     func validate() throws {
+        if triggerFile == nil {
+            let missing = [("--source", source), ("--pattern", pattern), ("--run", workflow)].filter { $0.1 == nil }.map(\.0)
+            if !missing.isEmpty {
+                throw ValidationError("missing \(missing.joined(separator: ", ")): give them, or a trigger file (flow watch TRIGGER.lua)")
+            }
+        }
         if let key {
             do { _ = try KeyExpression(key) } catch { throw ValidationError(error.message) }
         }

@@ -23,34 +23,54 @@ struct WatchSettings: Sendable {
     let wait: Bool
 
     init(_ c: WatchCommand) throws {
+        let file = try c.triggerFile.map { try TriggerFile.load(path: $0) }
         home = c.home.flowHome
         drive = c.drive
         wait = !c.noWait
-        policy = c.policy
-        sourceSpec = c.source
-        key = try c.key.map { try KeyExpression($0) } ?? .default
-        workflow = try Self.absoluteWorkflow(c.workflow)
-        guard let text = FileManager.default.contents(atPath: c.pattern).map({ String(decoding: $0, as: UTF8.self) }) else {
-            throw RunError(.usage, "--pattern: cannot read \(c.pattern)")
+        policy = c.policy ?? file?.policy ?? .reject
+        guard let source = c.source ?? file?.source else {
+            throw RunError(.usage, "\(c.triggerFile ?? "flow watch"): no source: give source = \"...\" in flow.trigger{...} or --source")
         }
-        patternText = text
+        sourceSpec = source
+        key = try (c.key ?? file?.key).map { try KeyExpression($0) } ?? .default
+        if let run = c.workflow {
+            workflow = try Self.absoluteWorkflow(run, option: "--run")
+        } else if let run = file?.workflow {
+            workflow = try Self.absoluteWorkflow(run, option: "\(c.triggerFile ?? ""): run")
+        } else {
+            throw RunError(.usage, "\(c.triggerFile ?? "flow watch"): no workflow: give run = \"....lua\" in flow.trigger{...} or --run")
+        }
+        let patternSource: (text: String, origin: String)
+        if let path = c.pattern {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw RunError(.usage, "--pattern: cannot read \(path)")
+            }
+            patternSource = (String(decoding: data, as: UTF8.self), "--pattern \(path)")
+        } else if let p = file?.pattern {
+            patternSource = p
+        } else {
+            throw RunError(.usage, "\(c.triggerFile ?? "flow watch"): no pattern: give pattern = {...} in flow.trigger{...} or --pattern")
+        }
+        patternText = patternSource.text
         do {
-            pattern = try EventPattern(text)
+            pattern = try EventPattern(patternSource.text)
         } catch {
-            throw RunError(.usage, "--pattern \(c.pattern): \(error)")
+            throw RunError(.usage, "\(patternSource.origin): \(error)")
         }
-        params = try ParameterInput.parse(pairs: c.params, file: c.paramsFile)
+        // The file's parameters, then --params, then --param: the later, the more specific.
+        params = (file?.params ?? [:]).merging(try ParameterInput.parse(pairs: [], file: c.paramsFile)) { $1 }
+            .merging(try ParameterInput.parse(pairs: c.params, file: nil)) { $1 }
         if params["event"] != nil {
-            throw RunError(.usage, "--param event: the watcher passes the triggering event as `event`; choose another name")
+            throw RunError(.usage, "parameter event: the watcher passes the triggering event as `event`; choose another name")
         }
-        let name = c.name ?? TriggerLayout.defaultName(workflowPath: workflow, source: c.source)
+        let name = c.name ?? file?.name ?? TriggerLayout.defaultName(workflowPath: workflow, source: source)
         layout = TriggerLayout(home: home.root, name: name)
     }
 
-    static func absoluteWorkflow(_ path: String) throws -> String {
+    static func absoluteWorkflow(_ path: String, option: String) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw RunError(.usage, "--run: workflow file \(path) does not exist")
+            throw RunError(.usage, "\(option): workflow file \(path) does not exist")
         }
         if path.hasPrefix("/") { return path }
         return URL(fileURLWithPath: path).standardizedFileURL.path
