@@ -10,11 +10,15 @@ public enum TriggerRecord: Sendable, Equatable {
     case promoted(Promoted)
     /// An execution of this trigger finished (or was refused before its first step).
     case ended(Ended)
+    /// The whole folded state, first record of its segment: the journal's checkpoint. A reader
+    /// folds from the last one and ignores what came before (TriggerJournal.compact).
+    case snapshot(TriggerState)
 
     static let watchingType: UInt8 = 1
     static let decidedType: UInt8 = 2
     static let promotedType: UInt8 = 3
     static let endedType: UInt8 = 4
+    static let snapshotType: UInt8 = 5
 }
 
 public struct Watching: Sendable, Equatable, Codable {

@@ -12,6 +12,7 @@ enum TriggerRecordCodec {
         case .decided(let r): return (TriggerRecord.decidedType, Array(try encoder.encode(r)))
         case .promoted(let r): return (TriggerRecord.promotedType, Array(try encoder.encode(r)))
         case .ended(let r): return (TriggerRecord.endedType, Array(try encoder.encode(r)))
+        case .snapshot(let r): return (TriggerRecord.snapshotType, Array(try encoder.encode(r)))
         }
     }
 
@@ -23,6 +24,7 @@ enum TriggerRecordCodec {
         case TriggerRecord.decidedType: return .decided(try decoder.decode(Decided.self, from: data))
         case TriggerRecord.promotedType: return .promoted(try decoder.decode(Promoted.self, from: data))
         case TriggerRecord.endedType: return .ended(try decoder.decode(Ended.self, from: data))
+        case TriggerRecord.snapshotType: return .snapshot(try decoder.decode(TriggerState.self, from: data))
         default:
             throw TriggerJournalError("unknown record type \(type): written by a newer flow? Use that version to watch this trigger")
         }

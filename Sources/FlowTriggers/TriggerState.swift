@@ -1,9 +1,9 @@
 /// A trigger's journal, folded: what every later decision depends on. Pure: records in, state
 /// out; `decide` (TriggerState+Decide.swift) reads it and never changes it.
-public struct TriggerState: Sendable {
+public struct TriggerState: Sendable, Codable, Equatable {
     /// An execution this trigger started or will start.
-    public struct Execution: Sendable, Equatable {
-        public enum Phase: Sendable, Equatable {
+    public struct Execution: Sendable, Equatable, Codable {
+        public enum Phase: Sendable, Equatable, Codable {
             /// Waiting for the running rollout of its service (queued or superseding).
             case pending(Decision.Kind)
             case running
@@ -21,7 +21,7 @@ public struct TriggerState: Sendable {
     }
 
     /// Per service: the rollout that runs and the one that waits. At most one of each.
-    public struct Service: Sendable, Equatable {
+    public struct Service: Sendable, Equatable, Codable {
         public var running: String?
         public var next: String?
         /// The newest revision started or waiting, per task-definition family.
@@ -30,6 +30,9 @@ public struct TriggerState: Sendable {
 
     /// The highest `detail.version` seen per task.
     public private(set) var versions: [String: Int64] = [:]
+    /// When each task was last decided (ms since the epoch): a checkpoint forgets tasks not
+    /// seen for a long time (`compacted`).
+    public private(set) var seen: [String: Int64] = [:]
     /// What each key became: the execution it started or waits as, or "rejected".
     public private(set) var keys: [String: String] = [:]
     public private(set) var executions: [String: Execution] = [:]
@@ -46,6 +49,8 @@ public struct TriggerState: Sendable {
 
     public mutating func apply(_ record: TriggerRecord) throws {
         switch record {
+        case .snapshot(let whole):
+            self = whole
         case .watching(let w):
             lastWatching = w
         case .decided(let d):
@@ -72,7 +77,10 @@ public struct TriggerState: Sendable {
 
     mutating func apply(_ d: Decided) throws {
         counts[d.decision.kind, default: 0] += 1
-        if let task = d.facts.task, let v = d.facts.version, v > versions[task] ?? .min { versions[task] = v }
+        if let task = d.facts.task {
+            seen[task] = max(seen[task] ?? .min, d.at)
+            if let v = d.facts.version, v > versions[task] ?? .min { versions[task] = v }
+        }
         guard let key = d.decision.key else { return }
         switch d.decision.kind {
         case .start, .queued, .superseding:
@@ -101,6 +109,32 @@ public struct TriggerState: Sendable {
             break
         }
     }
+
+    // MARK: checkpoints
+
+    /// The state a checkpoint keeps: the same decisions for every event that can still arrive,
+    /// in less room. Tasks last seen before `now - retention` are forgotten: no queue keeps an
+    /// event that long (SQS at most 14 days), and a new event of such a task is still judged by
+    /// its key, which is never forgotten (a decided key stays decided). The events of finished
+    /// executions are dropped: only a start or a resume needs them.
+    public func compacted(now: Int64, retention: Int64) -> TriggerState {
+        var c = self
+        let horizon = now - retention
+        for (task, at) in seen where at < horizon {
+            c.seen[task] = nil
+            c.versions[task] = nil
+        }
+        for (id, e) in executions {
+            switch e.phase {
+            case .ended, .dropped: c.executions[id]?.body = ""
+            case .running, .pending: break
+            }
+        }
+        return c
+    }
+
+    /// 14 days: SQS's longest retention.
+    public static let defaultRetention: Int64 = 14 * 24 * 3600 * 1000
 
     // MARK: questions the watcher asks
 

@@ -81,12 +81,21 @@ enum Sys {
         guard Glibc.rename(from, to) == 0 else { throw WALError.io("rename \(from) to", to, errno: lastErrno) }
     }
 
+    static func unlink(_ path: String) throws {
+        guard Glibc.unlink(path) == 0 || lastErrno == ENOENT else { throw WALError.io("remove", path, errno: lastErrno) }
+    }
+
     /// nil if `path` does not exist; throws for other stat failures.
     static func fileType(_ path: String) throws -> mode_t? {
         var info = stat()
         if lstat(path, &info) == 0 { return info.st_mode & S_IFMT }
         if lastErrno == ENOENT { return nil }
         throw WALError.io("stat", path, errno: lastErrno)
+    }
+
+    static func fileSize(_ path: String) -> UInt64? {
+        var info = stat()
+        return lstat(path, &info) == 0 ? UInt64(info.st_size) : nil
     }
 
     static func exists(_ path: String) -> Bool {

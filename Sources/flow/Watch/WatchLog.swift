@@ -1,6 +1,7 @@
 import FlowEngine
 import FlowLua
 import FlowTriggers
+import FlowWAL
 
 /// The watcher's lines on stderr: one per decision, naming the key, and one per change of an
 /// execution it drives. With --json-events, one JSON object per line instead; with --quiet only
@@ -38,6 +39,13 @@ struct WatchLog: Sendable {
         if let key = d.key { text += "; key \(key)" }
         text += " (event \(facts.eventID ?? "?") from \(origin))"
         emit(fields, text: text)
+    }
+
+    func compacted(_ c: WALCheckpoint, state: TriggerState) {
+        emit(["event": "compacted", "segments_removed": .int(Int64(c.segmentsRemoved)), "bytes_removed": .int(Int64(c.bytesRemoved)),
+              "tasks": .int(Int64(state.versions.count)), "keys": .int(Int64(state.keys.count))],
+             text: "journal compacted into one checkpoint: \(c.segmentsRemoved) segment\(c.segmentsRemoved == 1 ? "" : "s") "
+                + "(\(c.bytesRemoved) bytes) removed; it remembers \(state.versions.count) tasks and \(state.keys.count) keys")
     }
 
     func unreadable(origin: String, _ why: String) {

@@ -40,7 +40,8 @@ enum WatchRun {
         defer { lock.release() }
         let journal: TriggerJournal
         do {
-            journal = try TriggerJournal.open(directory: settings.layout.journalDirectory, sync: settings.journalSync)
+            journal = try TriggerJournal.open(directory: settings.layout.journalDirectory, sync: settings.journalSync,
+                                              compactAfter: settings.compactAfter)
         } catch {
             Console.error("the journal of trigger \(settings.layout.name) cannot be read: \(error)")
             return Exit.journal

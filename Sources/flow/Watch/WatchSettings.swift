@@ -76,6 +76,13 @@ struct WatchSettings: Sendable {
         return URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
+    /// Records after which the journal folds itself into a checkpoint (docs/TRIGGERS.md);
+    /// FLOW_TRIGGER_COMPACT_AFTER changes it, for tests and for very busy triggers.
+    var compactAfter: Int {
+        ProcessInfo.processInfo.environment["FLOW_TRIGGER_COMPACT_AFTER"].flatMap { Int($0) }.map { max($0, 2) }
+            ?? TriggerJournal.defaultCompactAfter
+    }
+
     /// The trigger's journal is synced like the executions' (`--sync`), except that `batch`
     /// syncs every decision: a decision must be durable before its event is acknowledged.
     var journalSync: SyncPolicy { drive.sync == "none" ? .none : .always }

@@ -16,6 +16,7 @@ extension Watcher {
                          source: settings.sourceSpec, pattern: settings.patternText, key: settings.key.text,
                          policy: settings.policy)
         try journal.record(.watching(w))
+        if let c = journal.takeCheckpoint() { log.compacted(c, state: journal.state) }
         let state = journal.state
         log.watching(settings, decided: state.counts.values.reduce(0, +), unfinished: state.unfinished.count)
         for (running, waiting) in state.cancellations { requestCancel(running, supersededBy: waiting) }

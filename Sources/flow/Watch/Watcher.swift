@@ -64,6 +64,7 @@ actor Watcher {
             }
         }
         log.decision(decision, facts: input.facts, origin: incoming.origin)
+        if let c = journal.takeCheckpoint() { log.compacted(c, state: journal.state) }
         switch decision.kind {
         case .start:
             startsJournaled += 1
