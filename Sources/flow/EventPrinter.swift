@@ -21,11 +21,11 @@ struct EventPrinter: Sendable {
             Console.info("flow: \(resumed ? "resuming" : "running") \(workflow) as \(id)")
         case .replayed(let n):
             Console.info("flow: replayed \(n) journaled step\(n == 1 ? "" : "s")")
-        case .stepStarted(let seq, let kind, let name, let attempt):
+        case .stepStarted(let seq, let kind, let name, let attempt, _):
             // "native" is the journal's word; a person reads "run".
             let verb = kind == .native ? "run" : kind.rawValue
             Console.info("  [\(seq)] \(verb) \(name)" + (attempt > 1 ? " (attempt \(attempt))" : ""))
-        case .stepSucceeded(let seq, _, let name, _, let ms):
+        case .stepSucceeded(let seq, _, let name, _, let ms, _):
             Console.info("  [\(seq)] ok \(name) (\(ms) ms)")
         case .stepFailed(let seq, _, let name, let attempt, let error, let retryIn):
             let next = retryIn.map { "; retrying in \(String(format: "%.1f", Double($0) / 1000)) s" } ?? ""
@@ -33,9 +33,9 @@ struct EventPrinter: Sendable {
         case .waiting(let seq, let kind, let name, let until):
             let left = until.map { " (\(String(format: "%.1f", Double($0 - WallClock.now()) / 1000)) s)" } ?? ""
             Console.info("  [\(seq)] waiting: \(kind.rawValue) \(name)\(left)")
-        case .measured(let seq, let name, let status, let reason, let count):
+        case .measured(let seq, let name, let status, let reason, let count, _):
             Console.info("  [\(seq)] \(name) #\(count): \(status): \(reason)")
-        case .gateFinished(let seq, let name, let status, let n, let ms):
+        case .gateFinished(let seq, let name, let status, let n, let ms, _):
             let verdict = status == "pass" ? "passed" : status == "fail" ? "FAILED" : status
             Console.info("  [\(seq)] \(name) \(verdict) after \(n) measurement\(n == 1 ? "" : "s") (\(ms) ms)")
         case .log(let message):
@@ -73,22 +73,26 @@ enum JSONText {
             fields["event"] = "started"; fields["id"] = .string(id); fields["workflow"] = .string(workflow); fields["resumed"] = .bool(resumed)
         case .replayed(let n):
             fields["event"] = "replayed"; fields["steps"] = .int(Int64(n))
-        case .stepStarted(let seq, let kind, let name, let attempt):
+        case .stepStarted(let seq, let kind, let name, let attempt, let args):
             fields["event"] = "step_started"; fields["seq"] = .int(Int64(seq)); fields["kind"] = .string(kind.rawValue)
             fields["name"] = .string(name); fields["attempt"] = .int(Int64(attempt))
-        case .stepSucceeded(let seq, let kind, let name, let attempt, let ms):
+            if !args.isNil { fields["args"] = args }
+        case .stepSucceeded(let seq, let kind, let name, let attempt, let ms, let value):
             fields["event"] = "step_succeeded"; fields["seq"] = .int(Int64(seq)); fields["kind"] = .string(kind.rawValue)
             fields["name"] = .string(name); fields["attempt"] = .int(Int64(attempt)); fields["millis"] = .int(ms)
+            if !value.isNil { fields["result"] = value }
         case .stepFailed(let seq, let kind, let name, let attempt, let error, let retryIn):
             fields["event"] = "step_failed"; fields["seq"] = .int(Int64(seq)); fields["kind"] = .string(kind.rawValue)
             fields["name"] = .string(name); fields["attempt"] = .int(Int64(attempt)); fields["error"] = error.luaValue
             if let r = retryIn { fields["retry_in_millis"] = .int(r) }
-        case .measured(let seq, let name, let status, let reason, let count):
+        case .measured(let seq, let name, let status, let reason, let count, let value):
             fields["event"] = "measured"; fields["seq"] = .int(Int64(seq)); fields["name"] = .string(name)
             fields["status"] = .string(status); fields["reason"] = .string(reason); fields["count"] = .int(Int64(count))
-        case .gateFinished(let seq, let name, let status, let n, let ms):
+            if !value.isNil { fields["value"] = value }
+        case .gateFinished(let seq, let name, let status, let n, let ms, let value):
             fields["event"] = "gate_finished"; fields["seq"] = .int(Int64(seq)); fields["name"] = .string(name)
             fields["status"] = .string(status); fields["measurements"] = .int(Int64(n)); fields["millis"] = .int(ms)
+            if !value.isNil { fields["result"] = value }
         case .waiting(let seq, let kind, let name, let until):
             fields["event"] = "waiting"; fields["seq"] = .int(Int64(seq)); fields["kind"] = .string(kind.rawValue); fields["name"] = .string(name)
             if let u = until { fields["until"] = .string(WallClock.iso8601(u)) }

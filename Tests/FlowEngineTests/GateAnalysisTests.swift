@@ -92,7 +92,7 @@ struct LuaGluePlugin: StepPlugin {
         #expect(e.name == "GateFailed")
         #expect(e.message == "probe.check: measurement 3 failed")
         #expect(plugin.calls.all.count == 3)
-        #expect(h.events.contains { if case .stepSucceeded(_, _, "failback", _, _) = $0 { true } else { false } })
+        #expect(h.events.contains { if case .stepSucceeded(_, _, "failback", _, _, _) = $0 { true } else { false } })
     }
 
     @Test func failuresWithinTheLimitPassAndSayHowManyFailed() async throws {

@@ -37,7 +37,7 @@ extension ExecutionRunner {
                 let done = over()
                 next = tally.record(result, windowOver: done)
                 options.observer(.measured(seq: call.seq, name: call.display, status: result.status.rawValue, reason: result.reason,
-                                           count: tally.measurements + tally.errors))
+                                           count: tally.measurements + tally.errors, value: result.value ?? .nil))
             }
             switch next {
             case .done(let result):

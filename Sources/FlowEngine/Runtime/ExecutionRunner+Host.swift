@@ -133,7 +133,8 @@ extension ExecutionRunner {
             guard journal(.completed(StepCompleted(seq: step.seq, attempt: step.attempt, value: value, at: WallClock.now(), consumed: nil)), commit: true)
             else { return stopFatal() }
             crash?.hit("after-outcome", seq: step.seq)
-            options.observer(.stepSucceeded(seq: step.seq, kind: .step, name: step.name, attempt: step.attempt, millis: elapsed.millis))
+            options.observer(.stepSucceeded(seq: step.seq, kind: .step, name: step.name, attempt: step.attempt, millis: elapsed.millis,
+                                            value: value))
             return .values(["done", true, value])
         }
         let delay = retryable ? step.policy.delay(after: step.attempt, error: error, unit: Double.random(in: 0..<1)) : nil

@@ -51,7 +51,7 @@ extension ExecutionRunner {
                 guard journal(.completed(StepCompleted(seq: seq, attempt: attempt, value: data, at: WallClock.now(), consumed: m.file)), commit: true)
                 else { return .stop(.fatal(journalFailure)) }
                 inbox.remove(m.file)
-                options.observer(.stepSucceeded(seq: seq, kind: .signal, name: name, attempt: attempt, millis: 0))
+                options.observer(.stepSucceeded(seq: seq, kind: .signal, name: name, attempt: attempt, millis: 0, value: data))
                 return .resume([true, data])
             }
             if let d = deadline, WallClock.now() >= d {
@@ -80,7 +80,7 @@ extension ExecutionRunner {
                 args: call.args, at: WallClock.now(), deadline: deadline)), commit: true)
             else { return .stop(.fatal(journalFailure)) }
             crash?.hit("after-intent", seq: call.seq)
-            options.observer(.stepStarted(seq: call.seq, kind: .native, name: call.display, attempt: attempt))
+            options.observer(.stepStarted(seq: call.seq, kind: .native, name: call.display, attempt: attempt, args: call.args))
             let started = ContinuousClock.now
             var context = StepContext(executionID: id, seq: call.seq, attempt: attempt, logger: options.logger,
                                       settings: options.settings)
@@ -96,9 +96,10 @@ extension ExecutionRunner {
                 crash?.hit("after-outcome", seq: call.seq)
                 if call.analysis != nil, case .table(let verdict) = value {
                     options.observer(.gateFinished(seq: call.seq, name: call.display, status: verdict["status"]?.stringValue ?? "?",
-                                                   measurements: { if case .int(let n)? = verdict["measurements"] { Int(n) } else { 0 } }(), millis: elapsed))
+                                                   measurements: { if case .int(let n)? = verdict["measurements"] { Int(n) } else { 0 } }(), millis: elapsed,
+                                                   value: value))
                 } else {
-                    options.observer(.stepSucceeded(seq: call.seq, kind: .native, name: call.display, attempt: attempt, millis: elapsed))
+                    options.observer(.stepSucceeded(seq: call.seq, kind: .native, name: call.display, attempt: attempt, millis: elapsed, value: value))
                 }
                 return .resume([true, value])
             case .failure(let error, let retryable):

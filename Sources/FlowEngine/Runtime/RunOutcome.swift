@@ -39,14 +39,15 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
 public enum ExecutionEvent: Sendable {
     case started(id: String, workflow: String, resumed: Bool)
     case replayed(steps: Int)
-    case stepStarted(seq: Int, kind: StepKind, name: String, attempt: Int)
-    case stepSucceeded(seq: Int, kind: StepKind, name: String, attempt: Int, millis: Int64)
+    /// `args`: what a native step was called with (nil for `flow.step`), for views that show weights.
+    case stepStarted(seq: Int, kind: StepKind, name: String, attempt: Int, args: LuaValue = .nil)
+    case stepSucceeded(seq: Int, kind: StepKind, name: String, attempt: Int, millis: Int64, value: LuaValue = .nil)
     case stepFailed(seq: Int, kind: StepKind, name: String, attempt: Int, error: StepError, retryInMillis: Int64?)
     case waiting(seq: Int, kind: StepKind, name: String, untilMillis: Millis?)
     /// One measurement of a gate step: "pass", "fail", "inconclusive" or "error"; `count` so far.
-    case measured(seq: Int, name: String, status: String, reason: String, count: Int)
+    case measured(seq: Int, name: String, status: String, reason: String, count: Int, value: LuaValue = .nil)
     /// A gate step's verdict, journaled as its result (the step itself succeeded: it measured).
-    case gateFinished(seq: Int, name: String, status: String, measurements: Int, millis: Int64)
+    case gateFinished(seq: Int, name: String, status: String, measurements: Int, millis: Int64, value: LuaValue = .nil)
     case log(String)
     case warning(String)
     case compensating(CompensationReason, StepError)

@@ -110,11 +110,11 @@ struct ExecutionLog: Sendable {
         case .started(_, let workflow, let resumed): text = "\(resumed ? "resuming" : "running") \(workflow)"
         case .replayed(let n): text = "replayed \(n) journaled step\(n == 1 ? "" : "s")"
         case .stepStarted: return
-        case .stepSucceeded(let seq, _, let name, _, let ms): text = "[\(seq)] ok \(name) (\(ms) ms)"
+        case .stepSucceeded(let seq, _, let name, _, let ms, _): text = "[\(seq)] ok \(name) (\(ms) ms)"
         case .stepFailed(let seq, _, let name, let attempt, let error, _): text = "[\(seq)] FAILED \(name) attempt \(attempt): \(error)"
         case .waiting(let seq, let kind, let name, _): text = "[\(seq)] waiting: \(kind.rawValue) \(name)"
         case .measured: return
-        case .gateFinished(let seq, let name, let status, let n, _): text = "[\(seq)] \(name) \(status) after \(n) measurement\(n == 1 ? "" : "s")"
+        case .gateFinished(let seq, let name, let status, let n, _, _): text = "[\(seq)] \(name) \(status) after \(n) measurement\(n == 1 ? "" : "s")"
         case .log(let message): text = "log: \(message)"
         case .warning(let message): text = "warning: \(message)"
         case .compensating(let reason, let error): text = "\(reason == .cancelled ? "cancelled" : "failed") (\(error.name)); running on_failure handlers"
