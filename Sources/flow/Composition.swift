@@ -16,6 +16,8 @@ enum Composition {
     /// One per process: a connection pool and a credentials chain shared by every AWS step.
     /// Made on first use, so commands that never run a step never start an HTTP client.
     nonisolated(unsafe) private static var aws: AWSStepEnvironment?
+    /// The outputs of every drive this process made, finished (flushed) before it exits.
+    private static let outputs = OutputRegistry()
 
     static func awsEnvironment() -> AWSStepEnvironment {
         if let aws { return aws }
@@ -56,8 +58,9 @@ enum Composition {
         var logger = Logger(label: "flow")
         logger.logLevel = drive.debug ? .debug : .warning
         o.logger = logger
-        let printer = EventPrinter(quiet: drive.quiet, json: drive.jsonEvents, printID: printID)
-        o.observer = { printer.print($0) }
+        let fanout = OutputSinks.make(drive: drive, printID: printID)
+        outputs.add(fanout)
+        o.observer = { fanout.handle($0) }
         return o
     }
 
@@ -90,11 +93,39 @@ enum Composition {
             Console.error("\(error)")
             code = Exit.internalError
         }
-        if shutdown { await shutdownAWS() }
+        if shutdown {
+            await finishOutputs()
+            await shutdownAWS()
+        }
         return code
+    }
+
+    /// Flushes every output (webhooks queued, the terminal restored); bounded by each sink.
+    static func finishOutputs() async {
+        for fanout in outputs.takeAll() { await fanout.finish() }
     }
 
     static func shutdownAWS() async {
         await aws?.shutdown()
+    }
+}
+
+/// The fanouts made so far; options() may be called from several tasks (a watcher's executions).
+final class OutputRegistry: @unchecked Sendable {
+    private let lock = NSLock()
+    private var fanouts: [EventFanout] = []
+
+    func add(_ f: EventFanout) {
+        lock.lock()
+        fanouts.append(f)
+        lock.unlock()
+    }
+
+    func takeAll() -> [EventFanout] {
+        lock.lock()
+        defer { lock.unlock() }
+        let all = fanouts
+        fanouts = []
+        return all
     }
 }

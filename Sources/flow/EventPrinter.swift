@@ -3,11 +3,13 @@ import FlowLua
 import Foundation
 
 /// Plain progress lines on stderr, one per event (the live terminal view comes later).
-struct EventPrinter: Sendable {
+struct EventPrinter: EventSink {
     let quiet: Bool
     let json: Bool
     /// `flow run` and `flow resume` print the execution id first on stdout; `flow cancel` does not.
     var printID = true
+
+    func handle(_ event: ExecutionEvent) { print(event) }
 
     func print(_ event: ExecutionEvent) {
         if printID, case .started(let id, _, _) = event { Console.out(id) }

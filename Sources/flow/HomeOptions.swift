@@ -45,6 +45,15 @@ struct DriveOptions: ParsableArguments {
     @Flag(help: "Log AWS calls and other detail on stderr (secrets redacted).")
     var debug = false
 
+    @Flag(help: "Plain progress lines, one per event, even on a terminal (no live view).")
+    var plain = false
+
+    @Option(name: .customLong("events"), help: ArgumentHelp("Write one JSON line per journal event to FILE as it happens (- for stdout).", valueName: "FILE"))
+    var eventsFile: String?
+
+    @Option(name: .customLong("notify"), help: ArgumentHelp("POST JSON (Slack-compatible `text`) to this webhook on started, step completed, gate failed, paused, promoted, aborted, rolled back, succeeded. Repeatable.", valueName: "URL"))
+    var notifyURLs: [String] = []
+
     func validate() throws {
         guard ["always", "batch", "none"].contains(sync) else {
             throw ValidationError("--sync must be always, batch or none, got '\(sync)'")

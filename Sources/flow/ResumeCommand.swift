@@ -50,6 +50,7 @@ struct ResumeCommand: AsyncParsableCommand {
             for await c in group { all.append(c) }
             return all
         }
+        await Composition.finishOutputs()
         await Composition.shutdownAWS()
         if let worst = codes.first(where: { $0 != 0 }) { throw ExitCode(worst) }
     }

@@ -61,6 +61,7 @@ enum WatchRun {
         if !StopSignal.isRequested && !idle { StopSignal.request(SIGTERM) }
         await watcher.stop()
         await watcher.close()
+        await Composition.finishOutputs()
         await Composition.shutdownAWS()
         return code
     }
