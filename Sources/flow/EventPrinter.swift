@@ -46,12 +46,13 @@ struct EventPrinter: EventSink {
             Console.info("flow: warning: \(message)")
         case .compensating(let reason, let error):
             // The error itself is printed once, at the end; here only what happens now.
-            Console.info("flow: \(reason == .cancelled ? "cancelled" : "failed") (\(error.name)); running on_failure handlers")
+            Console.info("flow: \(reason.rawValue) (\(error.name)); running on_failure handlers")
         case .finished(let outcome):
             switch outcome {
             case .succeeded: Console.info("flow: succeeded")
             case .failed(let e): Console.info("flow: failed: \(e)")
             case .cancelled(let e): Console.info("flow: cancelled: \(e)")
+            case .aborted(let e): Console.info("flow: aborted: \(e)")
             case .interrupted: break  // Composition says how to resume, with the id
             case .alreadyFinished(let s): Console.info("flow: already \(s.rawValue)")
             }
@@ -110,6 +111,7 @@ enum JSONText {
             case .succeeded: fields["status"] = "succeeded"
             case .failed(let e): fields["status"] = "failed"; fields["error"] = e.luaValue
             case .cancelled(let e): fields["status"] = "cancelled"; fields["error"] = e.luaValue
+            case .aborted(let e): fields["status"] = "aborted"; fields["error"] = e.luaValue
             case .interrupted: fields["status"] = "interrupted"
             case .alreadyFinished(let s): fields["status"] = .string(s.rawValue)
             }

@@ -17,7 +17,7 @@ enum Exit {
         switch outcome {
         case .succeeded: succeeded
         case .failed: failed
-        case .cancelled: cancelled
+        case .cancelled, .aborted: cancelled
         case .interrupted: interrupted
         case .alreadyFinished(let s): code(for: s)
         }
@@ -27,7 +27,7 @@ enum Exit {
         switch status {
         case .succeeded: succeeded
         case .failed: failed
-        case .cancelled: cancelled
+        case .cancelled, .aborted: cancelled
         }
     }
 

@@ -17,7 +17,7 @@ func requireOpen(_ home: FlowHome, _ id: String) throws -> ExecutionSummary {
     } catch let e as RunError {
         throw fail(e)
     }
-    if ["succeeded", "failed", "cancelled"].contains(summary.status) {
+    if ["succeeded", "failed", "cancelled", "aborted"].contains(summary.status) {
         throw fail(RunError(.usage, "execution '\(id)' already finished (\(summary.status))"))
     }
     return summary
@@ -86,26 +86,33 @@ struct CancelCommand: AsyncParsableCommand {
     }
 }
 
-/// `flow abort ID`: what Argo Rollouts users type to stop a rollout and put traffic back. The
-/// same request as cancel: the workflow stops at its current step and its fail-back runs.
+/// `flow abort ID`: what Argo Rollouts users type to stop a rollout and put traffic back. Like
+/// cancel, the workflow stops at its current step and its fail-back runs; the status says
+/// `aborted`, so nobody mistakes an operator's decision for a failure or a superseded run.
 struct AbortCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "abort",
         abstract: "Abort a rollout now: it stops at its current step and fails back (its on_failure handlers run).",
-        discussion: "The same request as `flow cancel`. A live process sees it within a second; with none driving the execution, this command drives the fail-back itself.")
+        discussion: """
+            Journaled with who (user@host) and why (--reason); the status becomes `aborted` (exit 6, as cancel). \
+            A live process sees it within a second; with none driving the execution, this command drives the fail-back itself.
+
+            Example: flow abort canary-2026-11-26-1200-ab12 --reason "p99 latency up in eu-west-1"
+            """)
 
     @OptionGroup var options: CancelOptions
 
     func run() async throws {
-        try await CancelRequest.deliver(id: options.id, reason: options.reason ?? "aborted", home: options.home.flowHome,
-                                        drive: options.drive, verb: "abort")
+        try await CancelRequest.deliver(id: options.id, reason: options.reason, home: options.home.flowHome,
+                                        drive: options.drive, verb: "abort", kind: .abort)
     }
 }
 
 enum CancelRequest {
-    static func deliver(id: String, reason: String?, home flowHome: FlowHome, drive: DriveOptions, verb: String) async throws {
+    static func deliver(id: String, reason: String?, home flowHome: FlowHome, drive: DriveOptions, verb: String,
+                        kind: InboxMessage.Kind = .cancel) async throws {
         let summary = try requireOpen(flowHome, id)
-        let message = InboxMessage(kind: .cancel, from: requester(), reason: reason, at: WallClock.now())
+        let message = InboxMessage(kind: kind, from: requester(), reason: reason, at: WallClock.now())
         do {
             try Inbox(directory: flowHome.inboxDirectory(of: id)).post(message)
         } catch {

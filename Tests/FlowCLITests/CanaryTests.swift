@@ -123,7 +123,12 @@ import Testing
             let r = await p.wait(timeout: .seconds(30))
             #expect(r.code == 6, "\(r)")
             #expect(try await w.weights() == ["blue": 100, "green": 0])
-            #expect(try await w.sandbox.statusName("aborted") == "cancelled")
+            let status = try await w.sandbox.status("aborted")
+            #expect(status["status"] as? String == "aborted")
+            let error = status["error"] as? [String: Any] ?? [:]
+            #expect(error["name"] as? String == "Aborted")
+            #expect((error["message"] as? String ?? "").contains("bad metrics"), "\(error)")
+            #expect(r.stderr.contains("\"status\":\"aborted\""), "\(r.stderr)")
         }
     }
 

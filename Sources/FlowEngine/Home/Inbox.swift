@@ -6,7 +6,14 @@ import FlowWAL
 /// file each, atomically, so a sender never needs the execution's lock and nothing is lost
 /// when no process is driving the execution: the next one takes it.
 public struct InboxMessage: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable { case signal, cancel }
+    public enum Kind: String, Codable, Sendable {
+        case signal, cancel
+        /// Operator commands (`flow abort|pause|unpause|promote`), journaled with who and why.
+        case abort, pause, unpause, promote
+
+        /// Ends the body at its next safe point and runs the on_failure handlers.
+        public var stops: Bool { self == .cancel || self == .abort }
+    }
     public var kind: Kind
     public var name: String?
     public var data: LuaValue?

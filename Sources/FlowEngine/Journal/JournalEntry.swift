@@ -86,7 +86,8 @@ public struct StepFailed: Sendable, Equatable {
     public var retryAt: Millis?
 }
 
-public enum CompensationReason: String, Sendable, Codable { case failed, cancelled }
+/// `aborted`: an operator's `flow abort` (fail back now); `cancelled`: `flow cancel` or a superseding trigger.
+public enum CompensationReason: String, Sendable, Codable { case failed, cancelled, aborted }
 
 /// The body stopped (it raised, or was cancelled at step `atSeq`); compensation runs next,
 /// its steps numbered from `nextSeq` (after the interrupted step, if it had started).
@@ -98,7 +99,7 @@ public struct Compensating: Sendable, Equatable {
     public var at: Millis
 }
 
-public enum FinalStatus: String, Sendable, Codable { case succeeded, failed, cancelled }
+public enum FinalStatus: String, Sendable, Codable { case succeeded, failed, cancelled, aborted }
 
 public struct ExecutionFinished: Sendable, Equatable {
     public var status: FinalStatus

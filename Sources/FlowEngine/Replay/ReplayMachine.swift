@@ -37,7 +37,7 @@ public struct ReplayMachine: Sendable {
         -> (seq: Int, decision: Decision)
     {
         let seq = nextSeq
-        if inBody, let c = journal.compensating, c.reason == .cancelled, c.atSeq == seq {
+        if inBody, let c = journal.compensating, c.reason != .failed, c.atSeq == seq {
             return (seq, .stopBody)
         }
         guard seq <= journal.steps.count else {
@@ -80,7 +80,7 @@ public struct ReplayMachine: Sendable {
     /// the script changed. Returns the error to report, if any.
     public func checkBodyEnded() -> DeterminismError? {
         let bodySteps = journal.compensating.map { $0.nextSeq - 1 } ?? journal.steps.count
-        guard nextSeq - 1 < bodySteps, journal.compensating?.reason != .cancelled else { return nil }
+        guard nextSeq - 1 < bodySteps, journal.compensating.map({ $0.reason == .failed }) ?? true else { return nil }
         let r = journal.steps[nextSeq - 1]
         return DeterminismError(
             seq: nextSeq,

@@ -67,6 +67,10 @@ extension ExecutionRunner {
             return .interrupted
         case .cancelled(let message, let seq):
             let why = message.reason.map { ": \($0)" } ?? ""
+            if message.kind == .abort {
+                let error = StepError(name: "Aborted", message: "aborted by \(message.from)\(why)")
+                return try await compensate(reason: .aborted, error: error, atSeq: seq)
+            }
             let error = StepError(name: "Cancelled", message: "cancelled by \(message.from)\(why)")
             return try await compensate(reason: .cancelled, error: error, atSeq: seq)
         case .cancelledInJournal:
@@ -105,7 +109,7 @@ extension ExecutionRunner {
         // The body may have stopped anywhere, even inside a step's function or past a limit.
         insideStep = nil
         lua.resetLimits()
-        for cancel in inbox.pending().messages where cancel.message.kind == .cancel { inbox.remove(cancel.file) }
+        for cancel in inbox.pending().messages where cancel.message.kind.stops { inbox.remove(cancel.file) }
         machine.enterCompensation(nextSeq: record.nextSeq)
         options.observer(.compensating(record.reason, record.error))
         var problems: [String] = []
@@ -134,7 +138,12 @@ extension ExecutionRunner {
         }
         var final = record.error
         if !problems.isEmpty { final.message += " (compensation failed: \(problems.joined(separator: "; ")))" }
-        return try finish(record.reason == .cancelled ? .cancelled : .failed, value: .nil, error: final)
+        let status: FinalStatus = switch record.reason {
+        case .failed: .failed
+        case .cancelled: .cancelled
+        case .aborted: .aborted
+        }
+        return try finish(status, value: .nil, error: final)
     }
 
     func finish(_ status: FinalStatus, value: LuaValue, error: StepError?) throws -> RunOutcome {
@@ -145,6 +154,7 @@ extension ExecutionRunner {
         case .succeeded: .succeeded(value)
         case .failed: .failed(error ?? StepError(name: "Error", message: "failed"))
         case .cancelled: .cancelled(error ?? StepError(name: "Cancelled", message: "cancelled"))
+        case .aborted: .aborted(error ?? StepError(name: "Aborted", message: "aborted"))
         }
         options.observer(.finished(outcome))
         return outcome

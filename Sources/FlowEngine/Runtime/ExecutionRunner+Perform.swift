@@ -43,7 +43,7 @@ extension ExecutionRunner {
         while true {
             if StopSignal.isRequested { return .stop(.interrupted) }
             let messages = inbox.pending().messages
-            if machine.inBody, let cancel = messages.first(where: { $0.message.kind == .cancel }) {
+            if machine.inBody, let cancel = messages.first(where: { $0.message.kind.stops }) {
                 return .stop(.cancelled(cancel.message, seq: seq))
             }
             if let m = messages.first(where: { $0.message.kind == .signal && $0.message.name == name }) {
@@ -156,7 +156,7 @@ extension ExecutionRunner {
                 let start = ContinuousClock.now
                 while !Task.isCancelled {
                     if StopSignal.isRequested { return .stopped(.interrupted) }
-                    if watchCancel, let c = inbox.pending().messages.first(where: { $0.message.kind == .cancel }) {
+                    if watchCancel, let c = inbox.pending().messages.first(where: { $0.message.kind.stops }) {
                         return .stopped(.cancelled(c.message))
                     }
                     if let t = timeout, ContinuousClock.now - start >= .milliseconds(Int64(t * 1000)) {

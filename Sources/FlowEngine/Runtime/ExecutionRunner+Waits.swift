@@ -158,7 +158,7 @@ extension ExecutionRunner {
         let now = ContinuousClock.now
         guard force || now - lastInboxLook >= options.pollInterval else { return nil }
         lastInboxLook = now
-        if let cancel = inbox.pending().messages.first(where: { $0.message.kind == .cancel }) {
+        if let cancel = inbox.pending().messages.first(where: { $0.message.kind.stops }) {
             return .cancelled(cancel.message, seq: seq)
         }
         return nil

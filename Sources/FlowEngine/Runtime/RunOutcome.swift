@@ -6,6 +6,8 @@ public enum RunOutcome: Sendable, Equatable {
     /// The workflow failed; its compensation (`flow.on_failure`) has run.
     case failed(StepError)
     case cancelled(StepError)
+    /// `flow abort`: stopped by an operator, its on_failure handlers (the fail-back) have run.
+    case aborted(StepError)
     /// Ctrl-C or SIGTERM: nothing more was journaled; `flow resume` carries on.
     case interrupted
     /// The execution had already finished before this process got it.

@@ -117,12 +117,13 @@ struct ExecutionLog: Sendable {
         case .gateFinished(let seq, let name, let status, let n, _, _): text = "[\(seq)] \(name) \(status) after \(n) measurement\(n == 1 ? "" : "s")"
         case .log(let message): text = "log: \(message)"
         case .warning(let message): text = "warning: \(message)"
-        case .compensating(let reason, let error): text = "\(reason == .cancelled ? "cancelled" : "failed") (\(error.name)); running on_failure handlers"
+        case .compensating(let reason, let error): text = "\(reason.rawValue) (\(error.name)); running on_failure handlers"
         case .finished(let outcome):
             switch outcome {
             case .succeeded: text = "succeeded"
             case .failed(let e): text = "failed: \(e)"
             case .cancelled(let e): text = "cancelled: \(e)"
+            case .aborted(let e): text = "aborted: \(e)"
             case .interrupted: text = "interrupted (resumable)"
             case .alreadyFinished(let s): text = "already \(s.rawValue)"
             }
