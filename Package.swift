@@ -68,11 +68,16 @@ let package = Package(
         .target(
             name: "FlowFailback", dependencies: ["FlowEngine", "FlowAWS", "FlowPluginSupport", "FlowRoute53"],
             path: "plugins/failback", exclude: ["README.md"]),
+        .target(
+            name: "FlowNotify",
+            dependencies: ["FlowEngine", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Logging", package: "swift-log")],
+            path: "plugins/notify", exclude: ["README.md"]),
         .executableTarget(
             name: "flow",
             dependencies: [
                 "FlowEngine", "FlowWAL", "FlowLua", "FlowAWS",
-                "FlowPluginSupport", "FlowRoute53", "FlowECS", "FlowHealth", "FlowFailback",
+                "FlowPluginSupport", "FlowRoute53", "FlowECS", "FlowHealth", "FlowFailback", "FlowNotify",
                 "FlowEvents", "FlowEventSources", "FlowTriggers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,7 +101,7 @@ let package = Package(
             name: "FlowPluginTests",
             dependencies: [
                 "FlowEngine", "FlowLua", "FlowAWS", "FlowTestSupport",
-                "FlowPluginSupport", "FlowRoute53", "FlowECS", "FlowHealth", "FlowFailback",
+                "FlowPluginSupport", "FlowRoute53", "FlowECS", "FlowHealth", "FlowFailback", "FlowNotify",
             ]),
     ]
 )

@@ -44,6 +44,8 @@ struct EventPrinter: EventSink {
             Console.info("  log: \(message)")
         case .warning(let message):
             Console.info("flow: warning: \(message)")
+        case .operatorAction(let action, let by, let reason):
+            Console.info("flow: \(action.replacingOccurrences(of: "_", with: " ")) by \(by)" + (reason.map { ": \($0)" } ?? ""))
         case .compensating(let reason, let error):
             // The error itself is printed once, at the end; here only what happens now.
             Console.info("flow: \(reason.rawValue) (\(error.name)); running on_failure handlers")
@@ -103,6 +105,9 @@ enum JSONText {
             fields["event"] = "log"; fields["message"] = .string(m)
         case .warning(let m):
             fields["event"] = "warning"; fields["message"] = .string(m)
+        case .operatorAction(let action, let by, let reason):
+            fields["event"] = "operator"; fields["action"] = .string(action); fields["by"] = .string(by)
+            if let reason { fields["reason"] = .string(reason) }
         case .compensating(let reason, let error):
             fields["event"] = "compensating"; fields["reason"] = .string(reason.rawValue); fields["error"] = error.luaValue
         case .finished(let outcome):

@@ -53,5 +53,8 @@ public enum ExecutionEvent: Sendable {
     case log(String)
     case warning(String)
     case compensating(CompensationReason, StepError)
+    /// An operator's command was taken and journaled: `action` is pause, unpause, promote or
+    /// promote_full (abort shows as `compensating(.aborted, ...)`); `by` is user@host.
+    case operatorAction(action: String, by: String, reason: String?)
     case finished(RunOutcome)
 }

@@ -117,6 +117,7 @@ struct ExecutionLog: Sendable {
         case .gateFinished(let seq, let name, let status, let n, _, _): text = "[\(seq)] \(name) \(status) after \(n) measurement\(n == 1 ? "" : "s")"
         case .log(let message): text = "log: \(message)"
         case .warning(let message): text = "warning: \(message)"
+        case .operatorAction(let action, let by, let reason): text = "\(action) by \(by)" + (reason.map { ": \($0)" } ?? "")
         case .compensating(let reason, let error): text = "\(reason.rawValue) (\(error.name)); running on_failure handlers"
         case .finished(let outcome):
             switch outcome {

@@ -1,0 +1,2 @@
+// FlowNotify: webhook notifications for rollouts (`flow.notify{...}` and `--notify URL`).
+// See README.md in this folder.
