@@ -63,6 +63,9 @@ public struct HistoryEntry: Sendable, Encodable {
         case .resumed(let e):
             kind = "resumed"; time = WallClock.iso8601(e.at)
             detail = "host \(e.host) pid \(e.pid)" + (e.scriptChanged ? " (script changed)" : "")
+        case .operatorAction(let e):
+            seq = e.seq; kind = "operator"; name = e.action.rawValue; time = WallClock.iso8601(e.at)
+            detail = "by \(e.by)" + (e.reason.map { ": \($0)" } ?? "") + (e.force ? " (forced)" : "")
         }
     }
 }

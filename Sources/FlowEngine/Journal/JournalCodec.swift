@@ -10,6 +10,7 @@ enum JournalRecordType: UInt8 {
     case compensating = 5
     case finished = 6
     case resumed = 7
+    case operatorAction = 8
 }
 
 extension StepKind {
@@ -84,6 +85,10 @@ public enum JournalCodec {
         case .resumed(let e):
             type = .resumed
             w.varint(e.at); w.string(e.host); w.varint(Int64(e.pid)); w.byte(e.scriptChanged ? 1 : 0)
+        case .operatorAction(let e):
+            type = .operatorAction
+            w.string(e.action.rawValue); w.string(e.by); w.optional(e.reason) { $0.string($1) }; w.varint(e.at); w.int(e.seq)
+            w.byte(e.force ? 1 : 0)
         }
         return (type.rawValue, w.bytes)
     }
@@ -157,6 +162,14 @@ public enum JournalCodec {
             entry = .resumed(Resumed(
                 at: try r.varint(), host: try r.string(), pid: Int32(truncatingIfNeeded: try r.varint()),
                 scriptChanged: try r.byte() != 0))
+        case .operatorAction:
+            let actionName = try r.string()
+            guard let action = OperatorAction.Action(rawValue: actionName) else {
+                throw JournalDecodeError.malformed("unknown operator action '\(actionName)'")
+            }
+            entry = .operatorAction(OperatorAction(
+                action: action, by: try r.string(), reason: try r.optional { try $0.string() }, at: try r.varint(),
+                seq: try r.int(), force: try r.byte() != 0))
         }
         guard r.atEnd else { throw JournalDecodeError.malformed("\(r.remaining) unexpected bytes after the record") }
         return entry

@@ -39,6 +39,7 @@ public enum JournalEntry: Sendable, Equatable {
     case compensating(Compensating)
     case finished(ExecutionFinished)
     case resumed(Resumed)
+    case operatorAction(OperatorAction)
 }
 
 public struct ExecutionStarted: Sendable, Equatable {
@@ -114,4 +115,35 @@ public struct Resumed: Sendable, Equatable {
     public var host: String
     public var pid: Int32
     public var scriptChanged: Bool
+}
+
+/// An operator's command as the execution took it from its inbox: who (user@host), why, when,
+/// and where the execution was (the step it was at or about to start). Informational for
+/// replay, like `Resumed`; `flow status` reads the last pause/unpause to say `paused`.
+public struct OperatorAction: Sendable, Equatable {
+    public enum Action: String, Sendable, Codable, CaseIterable {
+        /// Hold before the next step (timers keep their deadlines).
+        case pause
+        case unpause
+        /// End the current pause or inconclusive gate (the signal `promote`).
+        case promote
+        /// Skip the remaining steps to 100 % (the signal `promote_full`); `force` skips the final check.
+        case promoteFull = "promote_full"
+    }
+
+    public var action: Action
+    public var by: String
+    public var reason: String?
+    public var at: Millis
+    public var seq: Int
+    public var force: Bool
+
+    public init(action: Action, by: String, reason: String?, at: Millis, seq: Int, force: Bool = false) {
+        self.action = action
+        self.by = by
+        self.reason = reason
+        self.at = at
+        self.seq = seq
+        self.force = force
+    }
 }

@@ -36,6 +36,7 @@ public struct JournalState: Sendable, Equatable {
     public private(set) var compensating: Compensating?
     public private(set) var finished: ExecutionFinished?
     public private(set) var resumes: [Resumed] = []
+    public private(set) var operatorActions: [OperatorAction] = []
     public private(set) var entryCount = 0
     public private(set) var lastEventAt: Millis = 0
 
@@ -103,6 +104,9 @@ public struct JournalState: Sendable, Equatable {
             lastEventAt = f.at
         case .resumed(let r):
             resumes.append(r)
+        case .operatorAction(let a):
+            operatorActions.append(a)
+            lastEventAt = a.at
         }
     }
 
