@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "FlowLuaTests", dependencies: ["FlowLua"]),
         .testTarget(name: "FlowWALTests", dependencies: ["FlowWAL"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowLua", "FlowWAL", "FlowTestSupport"]),
-        .testTarget(name: "FlowCLITests", dependencies: ["FlowWAL", "FlowAWS", "FlowTestSupport"]),
+        .testTarget(name: "FlowCLITests", dependencies: ["FlowWAL", "FlowAWS", "FlowTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowAWSTests", dependencies: ["FlowAWS", "FlowTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowEventsTests", dependencies: ["FlowEvents"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowEventSourcesTests", dependencies: ["FlowEventSources", "FlowAWS", "FlowTestSupport"]),

@@ -61,20 +61,33 @@ local checks = {
 if #P.alarms > 0 then checks.alarms = { names = P.alarms } end
 if P.health_url ~= "" then checks.http = { url = P.health_url, samples = 5 } end
 
-for _, pct in ipairs(P.schedule) do
+-- `flow promote ID --full` skips the remaining steps: green goes to 100 % now, and its final
+-- check still runs unless the operator added --force. Checked before each step, journaled.
+local schedule, forced = P.schedule, false
+local i = 0
+while i < #schedule do
+  i = i + 1
+  local pct = schedule[i]
+  local full = i > 1 and flow.signal("promote_full", { timeout = 0 })
+  if full then
+    flow.log(("full promotion by %s: skipping to 100%%%s"):format(full.by or "?", full.force and " without the final check" or ""))
+    schedule, i, pct, forced = { 100 }, 1, 100, full.force == true
+  end
   route53.set_weights{
     zone = P.zone, record = P.record, region = region,
     weights = { [P.blue] = 100 - pct, [P.green] = pct },
   }
-  flow.log(("green at %d%%: watching for %s s"):format(pct, P.wait))
   -- Watched every `poll` seconds for `wait` seconds: a failing observation fails the step at
   -- once, and fail-back starts right after it.
-  checks.every, checks["for"] = P.poll, P.wait
-  health.all(checks)
-  for _, g in ipairs(P.gates) do
-    flow.gate(g.name, g.args or {})
+  if not forced then
+    flow.log(("green at %d%%: watching for %s s"):format(pct, P.wait))
+    checks.every, checks["for"] = P.poll, P.wait
+    health.all(checks)
+    for _, g in ipairs(P.gates) do
+      flow.gate(g.name, g.args or {})
+    end
   end
 end
 
-local last = P.schedule[#P.schedule] or 0
+local last = schedule[#schedule] or 0
 return { weights = { [P.blue] = 100 - last, [P.green] = last }, task = task.task_arn, original = original.weights }

@@ -16,7 +16,7 @@ struct BenchCommand: AsyncParsableCommand {
             (b) `flow resume` of an execution of --replay-steps steps killed while waiting for a signal, \
             spawn to exit, with its peak RSS, and the same resume in-process; up to 5 runs. \
             (c) `flow run` of an empty workflow, spawn to exit; --runs runs. \
-            With --json the table goes to stderr and the JSON report to stdout.
+            With --output json (or --json) the table goes to stderr and the JSON report to stdout.
             """)
 
     @Flag(help: "Smaller sizes for a fast look: --steps 200 --replay-steps 10000 --runs 5.")
@@ -34,8 +34,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Where to write (default ./.flow-bench); a fresh subdirectory is used and removed at the end.")
     var dir: String?
 
-    @Flag(help: "Print the report as JSON on stdout (the table goes to stderr).")
-    var json = false
+    /// json: the report as JSON on stdout, the table on stderr.
+    @OptionGroup var output: OutputOptions
 
     /// Internal: run as `ChildReaper` for the `flow` arguments after `--`.
     @Flag(help: .hidden)
@@ -81,7 +81,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
         try? FileManager.default.removeItem(atPath: work)
         if dir == nil { rmdir(base) }  // only if empty: another bench may be running
-        if json {
+        if output.isJSON {
             Console.info(report.text())
             Console.out(report.json())
         } else {

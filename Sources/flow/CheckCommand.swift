@@ -8,14 +8,26 @@ struct CheckCommand: AsyncParsableCommand {
     @Argument(help: "Workflow scripts.")
     var files: [String]
 
+    @OptionGroup var output: OutputOptions  // json: [{file, ok, problems: ["file:line: ..."]}] on stdout
+
+    struct FileReport: Encodable {
+        var file: String
+        var ok: Bool
+        var problems: [String]
+    }
+
     func run() async throws {
         var problems = 0
+        var reports: [FileReport] = []
         for file in files {
             let report = WorkflowCheck.check(path: file, registry: Composition.registry(workflowPath: file, pluginDirs: []))
-            for p in report { Console.info(p) }
+            reports.append(FileReport(file: file, ok: report.isEmpty, problems: report))
             problems += report.count
+            if output.isJSON { continue }
+            for p in report { Console.info(p) }
             if report.isEmpty { Console.info("\(file): ok") }
         }
+        if output.isJSON { Console.out(JSONText.render(reports, pretty: true)) }
         await Composition.shutdownAWS()
         if problems > 0 { throw ExitCode(Exit.usage) }
     }

@@ -5,11 +5,13 @@ import FlowEngine
 import FlowFailback
 import FlowHealth
 import FlowLua
+import FlowNotify
 import FlowPluginSupport
 import FlowRoute53
 import FlowWAL
 import Foundation
 import Logging
+import Synchronization
 
 /// The composition root: the only place that knows every module and plugin.
 enum Composition {
@@ -18,6 +20,8 @@ enum Composition {
     nonisolated(unsafe) private static var aws: AWSStepEnvironment?
     /// The outputs of every drive this process made, finished (flushed) before it exits.
     private static let outputs = OutputRegistry()
+    /// `--events -`: stdout holds only JSON event lines, so the result is not printed apart.
+    private static let eventsOnStdout = Atomic(false)
 
     static func awsEnvironment() -> AWSStepEnvironment {
         if let aws { return aws }
@@ -27,13 +31,14 @@ enum Composition {
     }
 
     /// The native plugins, then the Lua gates (which may call every read-only function).
-    static func registry(workflowPath: String?, pluginDirs: [String]) -> StepRegistry {
+    static func registry(workflowPath: String?, pluginDirs: [String], notifyURLs: [String] = []) -> StepRegistry {
         let aws = awsEnvironment()
         var registry = StepRegistry.standard
         registry.register(Route53Plugin(aws: aws))
         registry.register(ECSPlugin(aws: aws))
         registry.register(HealthPlugin(aws: aws))
         registry.register(FailbackPlugin(aws: aws))
+        registry.register(NotifyPlugin(notifier: NotifySink.notifier, defaultURLs: notifyURLs))
         var readOnly: [String: StepFunction] = [:]
         for (name, plugin) in registry.plugins {
             for f in plugin.functions where f.readOnly { readOnly["\(name).\(f.name)"] = f }
@@ -53,12 +58,13 @@ enum Composition {
         o.limits = LuaLimits(memoryBytes: drive.maxMemory << 20, instructions: drive.maxInstructions)
         o.allowChangedScript = allowChangedScript
         let workflow = workflowPath ?? id.flatMap { try? ExecutionSummary.load(home: home, id: $0).workflow }
-        o.registry = registry(workflowPath: workflow, pluginDirs: drive.pluginDirs)
+        o.registry = registry(workflowPath: workflow, pluginDirs: drive.pluginDirs, notifyURLs: drive.notifyURLs)
+        if drive.eventsFile == "-" { eventsOnStdout.store(true, ordering: .relaxed) }
         o.settings = StepSettings(region: drive.region, profile: drive.profile)
         var logger = Logger(label: "flow")
         logger.logLevel = drive.debug ? .debug : .warning
         o.logger = logger
-        let fanout = OutputSinks.make(drive: drive, printID: printID)
+        let fanout = OutputSinks.make(drive: drive, printID: printID, home: home)
         outputs.add(fanout)
         o.observer = { fanout.handle($0) }
         return o
@@ -80,16 +86,18 @@ enum Composition {
                 Console.info("flow: execution \(runner.id) already finished: \(status.rawValue)")
             }
             if case .interrupted = outcome {
-                Console.info("flow: interrupted; the execution is resumable: flow resume \(runner.id)")
+                Console.info("flow: interrupted; the execution is resumable: flow resume \(runner.id)\(HomeHint.suffix(for: options.home))")
             }
-            if case .succeeded(let value) = outcome, !value.isNil {
+            if case .succeeded(let value) = outcome, !value.isNil, !eventsOnStdout.load(ordering: .relaxed) {
                 Console.out(JSONText.render(value))
             }
             code = Exit.code(for: outcome)
         } catch let e as RunError {
+            LiveView.releaseTerminal()  // the live view stops drawing before the error is printed
             Console.error(e.message)
             code = Exit.code(for: e)
         } catch {
+            LiveView.releaseTerminal()
             Console.error("\(error)")
             code = Exit.internalError
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowEvents
+import FlowLua
 import Foundation
 
 /// `flow event bench`: pattern-matching throughput against 1 and 100 patterns, on a real ECS
@@ -14,6 +15,8 @@ struct EventBenchCommand: ParsableCommand {
 
     @Option(help: "Runs; the median is reported (default 5).")
     var runs = 5
+
+    @OptionGroup var output: OutputOptions  // json: the rates (events/s) as one object on stdout
 
     func validate() throws {
         guard events > 0, runs > 0 else { throw ValidationError("--events and --runs must be at least 1") }
@@ -88,6 +91,14 @@ struct EventBenchCommand: ParsableCommand {
         }
         let rateParse = parseRates.sorted()[parseRates.count / 2]
         precondition(sink > 0)
+        if output.isJSON {
+            Console.out(JSONText.render([
+                "runs": .int(Int64(runs)), "events": .int(Int64(n)), "cores": .int(Int64(ProcessInfo.processInfo.activeProcessorCount)),
+                "one_pattern_per_second": .int(Int64(rateOne.rounded())), "hundred_patterns_per_second": .int(Int64(rateHundred.rounded())),
+                "parse_per_second": .int(Int64(rateParse.rounded())),
+            ] as LuaValue, pretty: true))
+            return
+        }
         func fmt(_ r: Double) -> String { String(format: "%12.0f events/s  (%.2f µs each)", r, 1e6 / r) }
         print("event-pattern matching, median of \(runs) runs (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
         print("  1 pattern (the seed's filter):        " + fmt(rateOne))

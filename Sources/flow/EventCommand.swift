@@ -16,7 +16,7 @@ struct EventTestCommand: ParsableCommand {
         commandName: "test",
         abstract: "Test an EventBridge event against an event pattern, as `aws events test-event-pattern` does.",
         discussion: """
-            Prints `match` (exit 0) or `no match` (exit 1). A pattern AWS would reject is reported on stderr \
+            Prints `match` (exit 0) or `no match` (exit 1); with --output json, {"match":true} or {"match":false}. A pattern AWS would reject is reported on stderr \
             with AWS's reason ("Event pattern is not valid. Reason: ..."), exit 2; so is an unreadable file or \
             an event that is not a JSON object. `-` reads standard input, for one of the two.
             """)
@@ -29,6 +29,8 @@ struct EventTestCommand: ParsableCommand {
 
     @Option(help: "The longest pattern accepted, in characters (AWS's quota: 2048 by default, up to 4096).")
     var maxPatternLength = EventPattern.Limits.aws.maxLength
+
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if pattern == "-" && event == "-" {
@@ -55,12 +57,9 @@ struct EventTestCommand: ParsableCommand {
             Console.error("--event \(event): an event is a JSON object, not \(value)")
             throw ExitCode(Exit.usage)
         }
-        if compiled.matches(value) {
-            Console.out("match")
-        } else {
-            Console.out("no match")
-            throw ExitCode(Exit.failed)
-        }
+        let matched = compiled.matches(value)
+        Console.out(output.isJSON ? JSONText.render(["match": matched]) : matched ? "match" : "no match")
+        if !matched { throw ExitCode(Exit.failed) }
     }
 
     /// A file's text, or standard input's for "-"; invalid UTF-8 is an error, not replaced.

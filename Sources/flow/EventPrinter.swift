@@ -2,12 +2,15 @@ import FlowEngine
 import FlowLua
 import Foundation
 
-/// Plain progress lines on stderr, one per event (the live terminal view comes later).
+/// Plain progress lines on stderr, one per event (on a terminal, `LiveView` draws instead).
+/// Gate lines stay short (reasons cut at `reasonLimit`); weights steps say the weights.
 struct EventPrinter: EventSink {
     let quiet: Bool
     let json: Bool
     /// `flow run` and `flow resume` print the execution id first on stdout; `flow cancel` does not.
     var printID = true
+
+    static let reasonLimit = 80
 
     func handle(_ event: ExecutionEvent) { print(event) }
 
@@ -23,23 +26,26 @@ struct EventPrinter: EventSink {
             Console.info("flow: \(resumed ? "resuming" : "running") \(workflow) as \(id)")
         case .replayed(let n):
             Console.info("flow: replayed \(n) journaled step\(n == 1 ? "" : "s")")
-        case .stepStarted(let seq, let kind, let name, let attempt, _):
+        case .stepStarted(let seq, let kind, let name, let attempt, let args):
             // "native" is the journal's word; a person reads "run".
             let verb = kind == .native ? "run" : kind.rawValue
-            Console.info("  [\(seq)] \(verb) \(name)" + (attempt > 1 ? " (attempt \(attempt))" : ""))
-        case .stepSucceeded(let seq, _, let name, _, let ms, _):
-            Console.info("  [\(seq)] ok \(name) (\(ms) ms)")
+            let weights = Weights.of(step: name, args).map { " " + $0.text } ?? ""
+            Console.info("  [\(seq)] \(verb) \(name)\(weights)" + (attempt > 1 ? " (attempt \(attempt))" : ""))
+        case .stepSucceeded(let seq, _, let name, _, let ms, let value):
+            let weights = Weights.of(step: name, value).map { " " + $0.text } ?? ""
+            Console.info("  [\(seq)] ok \(name)\(weights) (\(ms) ms)")
         case .stepFailed(let seq, _, let name, let attempt, let error, let retryIn):
             let next = retryIn.map { "; retrying in \(String(format: "%.1f", Double($0) / 1000)) s" } ?? ""
             Console.info("  [\(seq)] FAILED \(name) attempt \(attempt): \(error)\(next)")
         case .waiting(let seq, let kind, let name, let until):
-            let left = until.map { " (\(String(format: "%.1f", Double($0 - WallClock.now()) / 1000)) s)" } ?? ""
+            let left = until.map { " (\(String(format: "%.1f", Double(max(0, $0 - WallClock.now())) / 1000)) s)" } ?? ""
             Console.info("  [\(seq)] waiting: \(kind.rawValue) \(name)\(left)")
         case .measured(let seq, let name, let status, let reason, let count, _):
-            Console.info("  [\(seq)] \(name) #\(count): \(status): \(reason)")
-        case .gateFinished(let seq, let name, let status, let n, let ms, _):
+            Console.info("  [\(seq)] \(name) #\(count): \(status): \(TextFit.shorten(reason, to: Self.reasonLimit))")
+        case .gateFinished(let seq, let name, let status, let n, let ms, let value):
             let verdict = status == "pass" ? "passed" : status == "fail" ? "FAILED" : status
-            Console.info("  [\(seq)] \(name) \(verdict) after \(n) measurement\(n == 1 ? "" : "s") (\(ms) ms)")
+            let why = status == "pass" ? "" : value["reason"].stringValue.map { ": " + TextFit.shorten($0, to: Self.reasonLimit) } ?? ""
+            Console.info("  [\(seq)] \(name) \(verdict) after \(n) measurement\(n == 1 ? "" : "s") (\(ms) ms)\(why)")
         case .log(let message):
             Console.info("  log: \(message)")
         case .warning(let message):
@@ -71,8 +77,10 @@ enum JSONText {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func event(_ event: ExecutionEvent) -> String {
-        var fields: [String: LuaValue] = ["time": .string(WallClock.iso8601(WallClock.now()))]
+    /// `adding`: fields every line of a stream carries (`--events` adds the execution's `id`).
+    static func event(_ event: ExecutionEvent, adding extra: [String: LuaValue] = [:]) -> String {
+        var fields: [String: LuaValue] = extra
+        fields["time"] = .string(WallClock.iso8601(WallClock.now()))
         switch event {
         case .started(let id, let workflow, let resumed):
             fields["event"] = "started"; fields["id"] = .string(id); fields["workflow"] = .string(workflow); fields["resumed"] = .bool(resumed)
@@ -113,7 +121,7 @@ enum JSONText {
         case .finished(let outcome):
             fields["event"] = "finished"
             switch outcome {
-            case .succeeded: fields["status"] = "succeeded"
+            case .succeeded(let v): fields["status"] = "succeeded"; if !v.isNil { fields["result"] = v }
             case .failed(let e): fields["status"] = "failed"; fields["error"] = e.luaValue
             case .cancelled(let e): fields["status"] = "cancelled"; fields["error"] = e.luaValue
             case .aborted(let e): fields["status"] = "aborted"; fields["error"] = e.luaValue

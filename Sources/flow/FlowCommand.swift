@@ -9,12 +9,15 @@ struct FlowCommand: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 succeeded, 1 the workflow failed (its on_failure handlers ran), 2 usage or input error, \
             3 the execution is locked by another live process, 4 the journal is damaged, 5 determinism error \
-            (the script changed), 6 cancelled, 70 internal error, 130 interrupted (resumable).
+            (the script changed), 6 cancelled or aborted (fail-back ran), 70 internal error, 130 interrupted (resumable).
+
+            Machine output: --output json (or --json) on every command that prints data puts JSON on stdout \
+            (progress and errors stay on stderr); flow run / resume --events FILE|- write one JSON line per event.
             """,
         version: "0.1.0",
         subcommands: [
-            RunCommand.self, ResumeCommand.self, StatusCommand.self, ListCommand.self, HistoryCommand.self,
-            SignalCommand.self, CancelCommand.self, AbortCommand.self, CheckCommand.self, BenchCommand.self, EventCommand.self, WatchCommand.self,
+            RunCommand.self, ResumeCommand.self, StatusCommand.self, ListCommand.self, HistoryCommand.self, ShowCommand.self,
+            SignalCommand.self, PromoteCommand.self, PauseCommand.self, UnpauseCommand.self, RetryCommand.self, CancelCommand.self, AbortCommand.self, CheckCommand.self, BenchCommand.self, EventCommand.self, WatchCommand.self,
         ]
     )
 

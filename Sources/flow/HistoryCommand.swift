@@ -9,8 +9,7 @@ struct HistoryCommand: AsyncParsableCommand {
     @Argument(help: "The execution id.")
     var id: String
 
-    @Flag(help: "JSON output (an array, one object per record).")
-    var json = false
+    @OptionGroup var output: OutputOptions  // json: an array, one object per record
 
     @OptionGroup var home: HomeOptions
 
@@ -21,7 +20,7 @@ struct HistoryCommand: AsyncParsableCommand {
         } catch let e as RunError {
             throw fail(e)
         }
-        if json {
+        if output.isJSON {
             Console.out(JSONText.render(entries, pretty: true))
             return
         }

@@ -48,7 +48,7 @@ struct DriveOptions: ParsableArguments {
     @Flag(help: "Plain progress lines, one per event, even on a terminal (no live view).")
     var plain = false
 
-    @Option(name: .customLong("events"), help: ArgumentHelp("Write one JSON line per journal event to FILE as it happens (- for stdout).", valueName: "FILE"))
+    @Option(name: .customLong("events"), help: ArgumentHelp("Append one JSON line per event to FILE as it happens; - for stdout, which then holds only these lines (the id is the first line's).", valueName: "FILE"))
     var eventsFile: String?
 
     @Option(name: .customLong("notify"), help: ArgumentHelp("POST JSON (Slack-compatible `text`) to this webhook on started, step completed, gate failed, paused, promoted, aborted, rolled back, succeeded. Repeatable.", valueName: "URL"))
@@ -64,5 +64,6 @@ struct DriveOptions: ParsableArguments {
             throw ValidationError("--region must look like us-east-1, got '\(r)'")
         }
         if let p = profile, p.isEmpty { throw ValidationError("--profile must not be empty") }
+        if let problem = NotifySink.problem(notifyURLs) ?? EventsFileSink.problem(eventsFile) { throw ValidationError(problem) }
     }
 }

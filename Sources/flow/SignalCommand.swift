@@ -38,6 +38,7 @@ struct SignalCommand: AsyncParsableCommand {
     var data: String?
 
     @OptionGroup var home: HomeOptions
+    @OptionGroup var output: OutputOptions  // json: {id, signal, sent} on stdout
 
     func run() async throws {
         let flowHome = home.flowHome
@@ -57,6 +58,7 @@ struct SignalCommand: AsyncParsableCommand {
             throw fail(RunError(.internalError, "cannot deliver the signal: \(error)"))
         }
         Console.info("flow: signal '\(name)' sent to \(id)")
+        if output.isJSON { Console.out(JSONText.render(["id": .string(id), "signal": .string(name), "sent": true] as LuaValue)) }
     }
 }
 
@@ -70,6 +72,7 @@ struct CancelOptions: ParsableArguments {
 
     @OptionGroup var home: HomeOptions
     @OptionGroup var drive: DriveOptions
+    @OptionGroup var output: OutputOptions
 }
 
 struct CancelCommand: AsyncParsableCommand {
@@ -82,7 +85,7 @@ struct CancelCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CancelRequest.deliver(id: options.id, reason: options.reason, home: options.home.flowHome,
-                                        drive: options.drive, verb: "cancel")
+                                        drive: options.drive, verb: "cancel", json: options.output.isJSON)
     }
 }
 
@@ -104,13 +107,13 @@ struct AbortCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CancelRequest.deliver(id: options.id, reason: options.reason, home: options.home.flowHome,
-                                        drive: options.drive, verb: "abort", kind: .abort)
+                                        drive: options.drive, verb: "abort", kind: .abort, json: options.output.isJSON)
     }
 }
 
 enum CancelRequest {
     static func deliver(id: String, reason: String?, home flowHome: FlowHome, drive: DriveOptions, verb: String,
-                        kind: InboxMessage.Kind = .cancel) async throws {
+                        kind: InboxMessage.Kind = .cancel, json: Bool = false) async throws {
         let summary = try requireOpen(flowHome, id)
         let message = InboxMessage(kind: kind, from: requester(), reason: reason, at: WallClock.now())
         do {
@@ -118,15 +121,25 @@ enum CancelRequest {
         } catch {
             throw fail(RunError(.internalError, "cannot deliver the \(verb) request: \(error)"))
         }
+        // --output json: {id, request, handled_by: driver|this_process|another_process, status} on stdout.
+        func report(_ handledBy: String) {
+            guard json else { return }
+            let status = (try? ExecutionSummary.load(home: flowHome, id: id))?.status ?? "unknown"
+            Console.out(JSONText.render(["id": .string(id), "request": .string(verb), "handled_by": .string(handledBy),
+                                         "status": .string(status)] as LuaValue))
+        }
         if let driver = summary.driver {
             Console.info("flow: \(verb) requested; the process driving \(id) (\(driver)) will stop it and run its on_failure handlers")
+            report("driver")
             return
         }
         let code = await Composition.drive(.resume(id: id), options: Composition.options(home: flowHome, drive: drive, printID: false, resuming: id))
         if code == Exit.locked {
             Console.info("flow: \(verb) requested; another process took \(id) and will handle it")
+            report("another_process")
             return
         }
+        report("this_process")
         if code != Exit.cancelled && code != 0 { throw ExitCode(code) }
     }
 }

@@ -8,8 +8,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Argument(help: "The execution id.")
     var id: String
 
-    @Flag(help: "JSON output.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     @OptionGroup var home: HomeOptions
 
@@ -20,7 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
         } catch let e as RunError {
             throw fail(e)
         }
-        if json {
+        if output.isJSON {
             Console.out(JSONText.render(summary, pretty: true))
             return
         }
@@ -46,8 +45,7 @@ struct StatusCommand: AsyncParsableCommand {
 struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the executions in the home.")
 
-    @Flag(help: "JSON output.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     @OptionGroup var home: HomeOptions
 
@@ -62,7 +60,7 @@ struct ListCommand: AsyncParsableCommand {
                 problems.append("\(id): \(error)")
             }
         }
-        if json {
+        if output.isJSON {
             Console.out(JSONText.render(rows, pretty: true))
         } else {
             Console.out(Table.render(

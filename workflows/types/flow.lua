@@ -27,6 +27,12 @@
 ---@field check? boolean a non-zero exit is the error NonZeroExit (default true)
 ---@field output_limit? integer bytes kept per stream (default 65536)
 
+---@class flow.NotifyArgs: flow.StepOptions
+---@field text string the message: Slack's `text` (mrkdwn), a line for any other receiver
+---@field url? string an http(s) webhook for this message (default: every `--notify URL`)
+---@field event? string the payload's `event` (default "notify")
+---@field fields? table<string, any> more top-level JSON fields (Slack's blocks, channel, username, ...)
+
 ---@class flow.ExecResult
 ---@field code integer|nil nil when killed by a signal
 ---@field stdout string
@@ -92,6 +98,14 @@ function flow.step(name, fn, opts) end
 ---@param args flow.ExecArgs
 ---@return flow.ExecResult
 function flow.exec(args) end
+
+---Posts JSON `{text, event, execution_id, seq, key, time, ...fields}` to a webhook without waiting:
+---a journaled step that queues the message and returns at once (a resume never sends it again;
+---delivery is retried in the background). Without `url`, to every `--notify URL`; with neither,
+---nothing is sent and it returns false.
+---@param args flow.NotifyArgs
+---@return boolean queued
+function flow.notify(args) end
 
 ---A durable timer: after a crash only the rest is waited.
 ---@param seconds number

@@ -71,6 +71,14 @@ public struct Inbox: Sendable {
         return (out, bad)
     }
 
+    /// Posts under a given file name (replacing a file of that name): for messages derived from
+    /// another one, so posting them again after a crash does not make a second one.
+    public func post(_ message: InboxMessage, as name: String) throws {
+        try FlowHome.makeDirectories(directory)
+        let data = try JSONEncoder().encode(message)
+        try AtomicFile.write(path: directory + "/" + name, contents: Array(data))
+    }
+
     public func remove(_ file: String) {
         unlink(directory + "/" + file)
     }

@@ -20,7 +20,7 @@ public struct ExecutionSummary: Sendable, Encodable {
 
     public var id: String
     public var workflow: String
-    /// running | waiting | interrupted | succeeded | failed | cancelled
+    /// running | waiting | paused | interrupted | succeeded | failed | cancelled | aborted
     public var status: String
     public var started_at: String
     public var finished_at: String?
@@ -33,10 +33,14 @@ public struct ExecutionSummary: Sendable, Encodable {
     /// The process driving it, when one is.
     public var driver: String?
     public var journal_warning: String?
+    /// The last operator pause was not lifted (an interrupted execution stays paused when resumed).
+    public var paused: Bool = false
+    /// The last operator command taken: `pause by alice@host: reason at TIME`.
+    public var last_operator_action: String?
 
     enum CodingKeys: String, CodingKey {
         case id, workflow, status, started_at, finished_at, updated_at, steps, current_step, compensating, error, result, driver,
-             journal_warning
+             journal_warning, paused, last_operator_action
     }
 
     /// Every key is always present (null when empty), so readers can rely on the shape.
@@ -55,6 +59,8 @@ public struct ExecutionSummary: Sendable, Encodable {
         try c.encode(result, forKey: .result)
         try c.encode(driver, forKey: .driver)
         try c.encode(journal_warning, forKey: .journal_warning)
+        try c.encode(paused, forKey: .paused)
+        try c.encode(last_operator_action, forKey: .last_operator_action)
     }
 
     public static func load(home: FlowHome, id: String) throws -> ExecutionSummary {
@@ -84,11 +90,13 @@ public struct ExecutionSummary: Sendable, Encodable {
                     location: last.location, waiting_until: until.map(WallClock.iso8601))
             }
         }
+        // Any later unpause or promotion lifts a pause.
+        let paused = state.finished == nil && state.operatorActions.last?.action == .pause
         let status: String
         if let f = state.finished {
             status = f.status.rawValue
         } else if holder != nil {
-            status = waiting ? "waiting" : "running"
+            status = paused ? "paused" : waiting ? "waiting" : "running"
         } else {
             status = "interrupted"
         }
@@ -99,6 +107,9 @@ public struct ExecutionSummary: Sendable, Encodable {
             steps: state.steps.count, current_step: current, compensating: state.compensating != nil && state.finished == nil,
             error: failure.map { ErrorInfo(name: $0.name, message: $0.message) },
             result: state.finished?.status == .succeeded ? state.finished?.value : nil,
-            driver: holder, journal_warning: torn.map { "\($0)" })
+            driver: holder, journal_warning: torn.map { "\($0)" }, paused: paused,
+            last_operator_action: state.operatorActions.last.map { a in
+                "\(a.action.rawValue) by \(a.by)" + (a.reason.map { ": \($0)" } ?? "") + " at \(WallClock.iso8601(a.at))"
+            })
     }
 }

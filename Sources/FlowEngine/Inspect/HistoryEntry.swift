@@ -66,6 +66,9 @@ public struct HistoryEntry: Sendable, Encodable {
         case .operatorAction(let e):
             seq = e.seq; kind = "operator"; name = e.action.rawValue; time = WallClock.iso8601(e.at)
             detail = "by \(e.by)" + (e.reason.map { ": \($0)" } ?? "") + (e.force ? " (forced)" : "")
+        case .redriven(let e):
+            seq = e.fromSeq; kind = "redriven"; time = WallClock.iso8601(e.at)
+            detail = "from step \(e.fromSeq) by \(e.by)" + (e.reason.map { ": \($0)" } ?? "")
         }
     }
 }

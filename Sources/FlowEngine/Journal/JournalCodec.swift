@@ -11,6 +11,7 @@ enum JournalRecordType: UInt8 {
     case finished = 6
     case resumed = 7
     case operatorAction = 8
+    case redriven = 9
 }
 
 extension StepKind {
@@ -88,7 +89,10 @@ public enum JournalCodec {
         case .operatorAction(let e):
             type = .operatorAction
             w.string(e.action.rawValue); w.string(e.by); w.optional(e.reason) { $0.string($1) }; w.varint(e.at); w.int(e.seq)
-            w.byte(e.force ? 1 : 0)
+            w.byte(e.force ? 1 : 0); w.string(e.message)
+        case .redriven(let e):
+            type = .redriven
+            w.varint(e.at); w.string(e.by); w.optional(e.reason) { $0.string($1) }; w.int(e.fromSeq)
         }
         return (type.rawValue, w.bytes)
     }
@@ -169,7 +173,10 @@ public enum JournalCodec {
             }
             entry = .operatorAction(OperatorAction(
                 action: action, by: try r.string(), reason: try r.optional { try $0.string() }, at: try r.varint(),
-                seq: try r.int(), force: try r.byte() != 0))
+                seq: try r.int(), force: try r.byte() != 0, message: try r.string()))
+        case .redriven:
+            entry = .redriven(Redriven(at: try r.varint(), by: try r.string(), reason: try r.optional { try $0.string() },
+                                       fromSeq: try r.int()))
         }
         guard r.atEnd else { throw JournalDecodeError.malformed("\(r.remaining) unexpected bytes after the record") }
         return entry

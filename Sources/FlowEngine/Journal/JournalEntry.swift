@@ -40,6 +40,7 @@ public enum JournalEntry: Sendable, Equatable {
     case finished(ExecutionFinished)
     case resumed(Resumed)
     case operatorAction(OperatorAction)
+    case redriven(Redriven)
 }
 
 public struct ExecutionStarted: Sendable, Equatable {
@@ -137,13 +138,35 @@ public struct OperatorAction: Sendable, Equatable {
     public var at: Millis
     public var seq: Int
     public var force: Bool
+    /// The inbox file it came from: a resume that finds the file still there (the process died
+    /// before removing it) knows it was taken already.
+    public var message: String
 
-    public init(action: Action, by: String, reason: String?, at: Millis, seq: Int, force: Bool = false) {
+    public init(action: Action, by: String, reason: String?, at: Millis, seq: Int, force: Bool = false, message: String = "") {
         self.action = action
         self.by = by
         self.reason = reason
         self.at = at
         self.seq = seq
         self.force = force
+        self.message = message
+    }
+}
+
+/// `flow retry ID`: a failed (or aborted) execution starts again from step `fromSeq`, as Step
+/// Functions' redrive does. The only record allowed after `finished`: folding it forgets the
+/// final record, the compensation and every step from `fromSeq` on (they stay in the log, shown
+/// by `flow history`), so those steps run again, with the same numbers.
+public struct Redriven: Sendable, Equatable {
+    public var at: Millis
+    public var by: String
+    public var reason: String?
+    public var fromSeq: Int
+
+    public init(at: Millis, by: String, reason: String?, fromSeq: Int) {
+        self.at = at
+        self.by = by
+        self.reason = reason
+        self.fromSeq = fromSeq
     }
 }

@@ -37,6 +37,7 @@ public struct JournalState: Sendable, Equatable {
     public private(set) var finished: ExecutionFinished?
     public private(set) var resumes: [Resumed] = []
     public private(set) var operatorActions: [OperatorAction] = []
+    public private(set) var redrives: [Redriven] = []
     public private(set) var entryCount = 0
     public private(set) var lastEventAt: Millis = 0
 
@@ -63,7 +64,7 @@ public struct JournalState: Sendable, Equatable {
                 throw JournalOrderError("the journal does not begin with an execution-started record")
             }
         }
-        if case .some = finished, !(entry.isResumed) {
+        if case .some = finished, !(entry.isResumed || entry.isRedriven) {
             throw JournalOrderError("a record follows the execution's final record")
         }
         entryCount += 1
@@ -107,6 +108,18 @@ public struct JournalState: Sendable, Equatable {
         case .operatorAction(let a):
             operatorActions.append(a)
             lastEventAt = a.at
+        case .redriven(let r):
+            guard let f = finished, f.status == .failed || f.status == .aborted else {
+                throw JournalOrderError("a redrive of an execution that has not failed")
+            }
+            guard r.fromSeq >= 1, r.fromSeq <= steps.count + 1, r.fromSeq <= (compensating?.nextSeq ?? steps.count + 1) else {
+                throw JournalOrderError("a redrive from step \(r.fromSeq), which is not a step of the body")
+            }
+            steps.removeSubrange((r.fromSeq - 1)...)
+            compensating = nil
+            finished = nil
+            redrives.append(r)
+            lastEventAt = r.at
         }
     }
 
@@ -124,6 +137,7 @@ public struct JournalState: Sendable, Equatable {
 
 extension JournalEntry {
     var isResumed: Bool { if case .resumed = self { true } else { false } }
+    var isRedriven: Bool { if case .redriven = self { true } else { false } }
 }
 
 public struct JournalOrderError: Error, Sendable, CustomStringConvertible {

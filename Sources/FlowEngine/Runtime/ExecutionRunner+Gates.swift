@@ -8,7 +8,15 @@ extension ExecutionRunner {
         // With only a count, time does not end the window; with neither, one measurement does.
         let windowEnd = analysis.window.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
         let interval = Millis(analysis.interval * 1000)
+        // A full promotion waiting for the workflow (`flow promote --full`, taken before or during
+        // the window) ends the window at the next measurement: the operator asked to stop
+        // watching this step; the verdict stands on what was measured.
+        let inbox = self.inbox
+        func promotedFull() -> Bool {
+            inbox.pending().messages.contains { $0.message.kind == .signal && $0.message.name == OperatorAction.Action.promoteFull.rawValue }
+        }
         func over() -> Bool {
+            if promotedFull() { return true }
             if let n = analysis.count, tally.measurements + 1 >= n { return true }
             if let end = windowEnd { return ContinuousClock.now >= end }
             return analysis.count == nil

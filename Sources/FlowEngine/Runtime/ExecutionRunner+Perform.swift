@@ -42,6 +42,7 @@ extension ExecutionRunner {
         options.observer(.waiting(seq: seq, kind: .signal, name: name, untilMillis: deadline))
         while true {
             if StopSignal.isRequested { return .stop(.interrupted) }
+            if let error = takeOperatorMessages(seq: seq, waitingFor: name) { return .stop(.fatal(error)) }
             let messages = inbox.pending().messages
             if machine.inBody, let cancel = messages.first(where: { $0.message.kind.stops }) {
                 return .stop(.cancelled(cancel.message, seq: seq))
@@ -72,6 +73,7 @@ extension ExecutionRunner {
         }
         while true {
             if let reason = checkStop(seq: call.seq, force: true) { return .stop(reason) }
+            if let reason = await holdWhilePaused(seq: call.seq) { return .stop(reason) }
             crash?.hit("before-intent", seq: call.seq)
             let deadline = call.timeout.map { WallClock.now() + Millis($0 * 1000) }
             // The intent is durable before the side effect starts: a crash from here on re-runs this attempt.

@@ -105,14 +105,17 @@ extension ExecutionRunner {
         default: nil
         }
         let digest = StepDigest.of([.string(name)])
+        if timeout == 0, !pollFinds(name) { return .values([false]) }
         guard let (seq, location, decision) = try decide(call, kind: .signal, name: name, digest: digest, display: "flow.signal")
         else { return .yield([]) }
         switch decision {
-        case .replay(.completed(let v, _)): return .values([true, v])
+        // A poll that found nothing is completed without a consumed message.
+        case .replay(.completed(let v, let consumed)): return .values(consumed == nil ? [false] : [true, v])
         case .replay(.failed): return .values([false])
         case .resumeInFlight(let record):
             pending = .signal(seq: seq, attempt: record.attempt, name: name, deadline: record.deadline)
         default:
+            if timeout == 0 { return poll(signal: name, seq: seq, digest: digest, location: location) }
             let deadline = timeout.map { WallClock.now() + Millis($0 * 1000) }
             var args: [String: LuaValue] = ["name": .string(name)]
             if let timeout { args["timeout"] = .double(timeout) }
@@ -124,6 +127,41 @@ extension ExecutionRunner {
             pending = .signal(seq: seq, attempt: 1, name: name, deadline: deadline)
         }
         return .yield([])
+    }
+
+    /// Whether a poll (`flow.signal(name, {timeout = 0})`) is a step. A miss is not journaled at
+    /// all, so polling between steps costs no record and leaves the numbering of the other steps
+    /// alone; a hit is a step (intent and outcome in one commit). Replaying, the journal says
+    /// which: the poll is a hit exactly when the next journaled step is this signal.
+    func pollFinds(_ name: String) -> Bool {
+        guard insideStep == nil else { return true }
+        if machine.isReplaying {
+            guard let step = machine.journal.step(machine.nextSeq) else { return false }
+            return step.kind == .signal && step.name == name
+        }
+        if let error = takeOperatorMessages(seq: machine.nextSeq) {
+            fatal = error
+            return true  // the step's decision reports the fatal error
+        }
+        return inbox.pending().messages.contains { $0.message.kind == .signal && $0.message.name == name }
+    }
+
+    /// A poll that found its signal: intent and outcome in one commit, so it is never in flight.
+    /// (Journals written before polls skipped misses hold misses as completed with nothing
+    /// consumed; they replay as misses.)
+    func poll(signal name: String, seq: Int, digest: UInt64, location: String) -> LuaHostResult {
+        let now = WallClock.now()
+        let intent = StepIntent(seq: seq, attempt: 1, kind: .signal, name: name, digest: digest, location: location,
+                                args: .table(["name": .string(name), "timeout": .double(0)]), at: now, deadline: now)
+        let message = inbox.pending().messages.first { $0.message.kind == .signal && $0.message.name == name }
+        let value = message.map { $0.message.data ?? .nil } ?? .nil
+        guard journal(.intent(intent), .completed(StepCompleted(seq: seq, attempt: 1, value: value, at: now, consumed: message?.file)),
+                      commit: true)
+        else { return stopFatal() }
+        guard let message else { return .values([false]) }
+        inbox.remove(message.file)
+        options.observer(.stepSucceeded(seq: seq, kind: .signal, name: name, attempt: 1, millis: 0, value: value))
+        return .values([true, value])
     }
 
     func hostNow(_ call: LuaCall) throws -> LuaHostResult {
@@ -158,6 +196,7 @@ extension ExecutionRunner {
         let now = ContinuousClock.now
         guard force || now - lastInboxLook >= options.pollInterval else { return nil }
         lastInboxLook = now
+        if let error = takeOperatorMessages(seq: seq) { return .fatal(error) }
         if let cancel = inbox.pending().messages.first(where: { $0.message.kind.stops }) {
             return .cancelled(cancel.message, seq: seq)
         }

@@ -64,6 +64,8 @@ public final class ExecutionRunner {
             try prepareStart(script: script, id: id, params: params)
         case .resume(let id):
             if let status = try prepareResume(id: id) { return .alreadyFinished(status) }
+        case .redrive(let id, let by, let reason):
+            if let status = try prepareResume(id: id, redrive: (by, reason)) { return .alreadyFinished(status) }
         }
         return try await execute()
     }
@@ -126,7 +128,7 @@ public final class ExecutionRunner {
     }
 
     /// Returns the final status when the execution had already finished.
-    func prepareResume(id: String) throws -> FinalStatus? {
+    func prepareResume(id: String, redrive: (by: String, reason: String?)? = nil) throws -> FinalStatus? {
         self.id = id
         let home = options.home
         try FlowHome.checkExisting(home: home, id: id)
@@ -147,8 +149,24 @@ public final class ExecutionRunner {
         } catch let e as WALError {
             throw RunError(.journal, e.message)
         }
-        let state = folder.state
+        var state = folder.state
         guard let started = state.started else { throw RunError(.journal, "the journal of '\(id)' has no start record") }
+        if let redrive {
+            guard let finished = state.finished, finished.status == .failed || finished.status == .aborted else {
+                let now = state.finished.map { "it \($0.status.rawValue)" } ?? "it has not finished (flow resume \(id) carries it on)"
+                throw RunError(.usage, "execution '\(id)' cannot be retried: \(now); only a failed or aborted execution can")
+            }
+            let record = Redriven(at: WallClock.now(), by: redrive.by, reason: redrive.reason, fromSeq: Self.redriveStart(state))
+            do {
+                let (type, payload) = JournalCodec.encode(.redriven(record))
+                try opened.append(type: type, payload: payload)
+                try opened.commit()
+                try state.apply(.redriven(record))
+            } catch {
+                throw RunError(.internalError, "cannot journal the retry of '\(id)': \(error)")
+            }
+            options.observer(.operatorAction(action: "retry", by: redrive.by, reason: redrive.reason))
+        }
         if let finished = state.finished { return finished.status }
         writer = opened
         machine = ReplayMachine(journal: state)
@@ -182,6 +200,17 @@ public final class ExecutionRunner {
         }
         announce()
         return nil
+    }
+
+    /// Where a retry starts. The body's steps are those before `nextSeq` (compensation's are
+    /// numbered from there). If the body had begun step `atSeq` (it was in flight when
+    /// aborted), that one; after a cancel or abort between steps, the step that was next; after
+    /// a failure raised between steps, the last step, whose error or result the script failed
+    /// on (a step that ran out of retries, a gate whose verdict was `fail`), so it runs again.
+    static func redriveStart(_ state: JournalState) -> Int {
+        guard let c = state.compensating else { return state.steps.count + 1 }
+        if c.atSeq < c.nextSeq || c.reason != .failed { return c.atSeq }
+        return max(1, c.atSeq - 1)
     }
 
     func acquireLock() throws -> FileLock {

@@ -25,4 +25,6 @@ public struct RunOptions: Sendable {
 public enum RunRequest: Sendable {
     case start(script: String, id: String?, params: [String: LuaValue])
     case resume(id: String)
+    /// `flow retry`: a failed or aborted execution goes again from its failed step.
+    case redrive(id: String, by: String, reason: String?)
 }

@@ -77,6 +77,8 @@ public enum WorkflowPrelude {
       end
     end
     flow.exec = native("core.exec", "flow.exec")
+    -- flow.notify{ text, url?, event?, fields? }: the notify plugin's journaled step (plugins/notify).
+    flow.notify = native("notify.send", "flow.notify")
 
     -- A gate answers pass, fail or inconclusive. By default a fail raises GateFailed (so the
     -- workflow fails and its on_failure handlers fail back), and an inconclusive verdict pauses
@@ -129,7 +131,7 @@ public enum WorkflowPrelude {
       if type(name) ~= "string" then error(argerror(1, "flow.gate", "string", name), 2) end
       if args ~= nil and type(args) ~= "table" then error(argerror(2, "flow.gate", "table", args), 2) end
       local call, rest = { gate = name }, {}
-      local analysis = { every = true, ["for"] = true, failure_limit = true, inconclusive_limit = true,
+      local analysis = { every = true, ["for"] = true, count = true, failure_limit = true, inconclusive_limit = true,
                          consecutive_errors = true, ["until"] = true, retry = true, timeout = true }
       for k, v in pairs(args or {}) do
         if analysis[k] or gate_options[k] then call[k] = v else rest[k] = v end

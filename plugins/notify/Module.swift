@@ -1,2 +1,0 @@
-// FlowNotify: webhook notifications for rollouts (`flow.notify{...}` and `--notify URL`).
-// See README.md in this folder.
