@@ -51,8 +51,11 @@ enum Composition {
 
     /// `workflowPath` places the workflow-relative gate folders; for a resume it is read from
     /// the journal's summary.
+    /// `terminal`: what prints the events instead of the live view or plain lines (a watcher's
+    /// per-execution log); `--events` and `--notify` get the events either way.
     static func options(home: FlowHome, drive: DriveOptions, allowChangedScript: Bool = false, printID: Bool = true,
-                        workflowPath: String? = nil, resuming id: String? = nil) -> RunOptions {
+                        workflowPath: String? = nil, resuming id: String? = nil,
+                        terminal: (any EventSink)? = nil) -> RunOptions {
         var o = RunOptions(home: home)
         o.syncPolicy = SyncPolicy(rawValue: drive.sync) ?? .always
         o.limits = LuaLimits(memoryBytes: drive.maxMemory << 20, instructions: drive.maxInstructions)
@@ -64,7 +67,7 @@ enum Composition {
         var logger = Logger(label: "flow")
         logger.logLevel = drive.debug ? .debug : .warning
         o.logger = logger
-        let fanout = OutputSinks.make(drive: drive, printID: printID, home: home)
+        let fanout = OutputSinks.make(drive: drive, printID: printID, home: home, terminal: terminal)
         outputs.add(fanout)
         o.observer = { fanout.handle($0) }
         return o

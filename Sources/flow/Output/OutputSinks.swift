@@ -5,11 +5,13 @@ import FlowEngine
 /// outputs.
 enum OutputSinks {
     /// `home`: where the live view reads a resumed execution's journal and what its hints name.
-    static func make(drive: DriveOptions, printID: Bool, home: FlowHome? = nil) -> EventFanout {
+    static func make(drive: DriveOptions, printID: Bool, home: FlowHome? = nil, terminal: (any EventSink)? = nil) -> EventFanout {
         // With `--events -` stdout holds only JSON lines: the id is the `started` line's `id`.
         let printID = printID && drive.eventsFile != "-"
         var sinks: [any EventSink] = []
-        if let live = LiveView.make(drive: drive, printID: printID, home: home) {
+        if let terminal {
+            sinks.append(terminal)
+        } else if let live = LiveView.make(drive: drive, printID: printID, home: home) {
             sinks.append(live)
         } else {
             sinks.append(EventPrinter(quiet: drive.quiet, json: drive.jsonEvents, printID: printID))

@@ -92,10 +92,12 @@ struct WatchLog: Sendable {
 
 /// An execution's events in a watcher: the lines `flow run` prints, each naming the execution,
 /// since several run at once in one process.
-struct ExecutionLog: Sendable {
+struct ExecutionLog: EventSink {
     let id: String
     let quiet: Bool
     let json: Bool
+
+    func handle(_ event: ExecutionEvent) { print(event) }
 
     func print(_ event: ExecutionEvent) {
         if quiet { return }

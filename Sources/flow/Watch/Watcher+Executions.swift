@@ -183,10 +183,8 @@ extension Watcher {
     /// RunOptions as `flow run` / `flow resume` build them, with each event line naming the
     /// execution (several run at once in this process).
     func executionOptions(_ id: String, workflowPath: String?) -> RunOptions {
-        var options = Composition.options(home: settings.home, drive: settings.drive, printID: false,
-                                          workflowPath: workflowPath, resuming: workflowPath == nil ? id : nil)
         let printer = ExecutionLog(id: id, quiet: settings.drive.quiet, json: settings.drive.jsonEvents)
-        options.observer = { printer.print($0) }
-        return options
+        return Composition.options(home: settings.home, drive: settings.drive, printID: false, workflowPath: workflowPath,
+                                   resuming: workflowPath == nil ? id : nil, terminal: printer)
     }
 }
