@@ -17,6 +17,10 @@ struct BenchCommand: AsyncParsableCommand {
             spawn to exit, with its peak RSS, and the same resume in-process; up to 5 runs. \
             (c) `flow run` of an empty workflow, spawn to exit; --runs runs. \
             With --output json (or --json) the table goes to stderr and the JSON report to stdout.
+
+            Examples:
+              flow bench --quick
+              flow bench --dir /mnt/data/flow-bench --json > bench.json
             """)
 
     @Flag(help: "Smaller sizes for a fast look: --steps 200 --replay-steps 10000 --runs 5.")
@@ -31,7 +35,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Runs of (c), and the cap for (a) (3) and (b) (5) (default 20).")
     var runs: Int?
 
-    @Option(help: "Where to write (default ./.flow-bench); a fresh subdirectory is used and removed at the end.")
+    @Option(help: "Where to write (default ./.flow-bench); a fresh subdirectory is used and removed at the end.",
+            completion: .directory)
     var dir: String?
 
     /// json: the report as JSON on stdout, the table on stderr.

@@ -3,9 +3,14 @@ import FlowEngine
 
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Compile and lint a workflow without running it; problems are reported as file:line.")
+        commandName: "check", abstract: "Compile and lint a workflow without running it; problems are reported as file:line.",
+        discussion: """
+            Examples:
+              flow check workflows/*.lua
+              flow check workflows/canary.lua --json | jq -r '.[].problems[]'
+            """)
 
-    @Argument(help: "Workflow scripts.")
+    @Argument(help: "Workflow scripts.", completion: Completions.lua)
     var files: [String]
 
     @OptionGroup var output: OutputOptions  // json: [{file, ok, problems: ["file:line: ..."]}] on stdout

@@ -8,7 +8,12 @@ import Foundation
 struct EventBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure event-pattern matching: events/s against 1 and 100 patterns, and event parsing.")
+        abstract: "Measure event-pattern matching: events/s against 1 and 100 patterns, and event parsing.",
+        discussion: """
+            Examples:
+              flow event bench
+              flow event bench --events 50000 --runs 3 --json
+            """)
 
     @Option(help: "Events per run (default 200000).")
     var events = 200_000

@@ -7,6 +7,11 @@ struct EventCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "event",
         abstract: "EventBridge event patterns: test a pattern against an event.",
+        discussion: """
+            Examples:
+              flow event test --pattern workflows/canary.trigger.json --event event.json
+              flow event bench --runs 3
+            """,
         subcommands: [EventTestCommand.self, EventBenchCommand.self])
 }
 
@@ -19,12 +24,19 @@ struct EventTestCommand: ParsableCommand {
             Prints `match` (exit 0) or `no match` (exit 1); with --output json, {"match":true} or {"match":false}. A pattern AWS would reject is reported on stderr \
             with AWS's reason ("Event pattern is not valid. Reason: ..."), exit 2; so is an unreadable file or \
             an event that is not a JSON object. `-` reads standard input, for one of the two.
+
+            Examples:
+              flow event test --pattern workflows/canary.trigger.json --event event.json
+              aws sqs receive-message --queue-url "$QUEUE_URL" \\
+                --query 'Messages[0].Body' --output text |
+                flow event test --pattern workflows/canary.trigger.json --event -
             """)
 
-    @Option(help: "The event pattern: a JSON file, or - for standard input.")
+    @Option(help: "The event pattern: a JSON file, or - for standard input.", completion: Completions.json)
     var pattern: String
 
-    @Option(help: "The event: a JSON file with one EventBridge event (the whole envelope), or - for standard input.")
+    @Option(help: "The event: a JSON file with one EventBridge event (the whole envelope), or - for standard input.",
+            completion: Completions.json)
     var event: String
 
     @Option(help: "The longest pattern accepted, in characters (AWS's quota: 2048 by default, up to 4096).")

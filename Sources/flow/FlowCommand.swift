@@ -13,6 +13,14 @@ struct FlowCommand: AsyncParsableCommand {
 
             Machine output: --output json (or --json) on every command that prints data puts JSON on stdout \
             (progress and errors stay on stderr); flow run / resume --events FILE|- write one JSON line per event.
+
+            Shell completion: flow --generate-completion-script bash|zsh|fish prints the script for your shell \
+            (commands, options, workflow files, execution ids); e.g. source <(flow --generate-completion-script bash).
+
+            Examples:
+              flow run workflows/canary.lua --params canary-prod.json
+              flow show canary-2026-11-26-1200-ab12 --follow
+              flow help promote
             """,
         version: "0.1.0",
         subcommands: [

@@ -4,9 +4,14 @@ import FlowLua
 
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "history", abstract: "Show every journal record of an execution (runs no Lua).")
+        commandName: "history", abstract: "Show every journal record of an execution (runs no Lua).",
+        discussion: """
+            Examples:
+              flow history canary-2026-11-26-1200-ab12
+              flow history canary-2026-11-26-1200-ab12 --json | jq -c '.[] | select(.error)'
+            """)
 
-    @Argument(help: "The execution id.")
+    @Argument(help: "The execution id.", completion: Completions.executionID)
     var id: String
 
     @OptionGroup var output: OutputOptions  // json: an array, one object per record

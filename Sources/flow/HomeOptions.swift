@@ -6,7 +6,7 @@ import Glibc
 
 /// `--home DIR` (or FLOW_HOME, default ./.flow): where executions are kept.
 struct HomeOptions: ParsableArguments {
-    @Option(name: .long, help: "Where executions are kept (default: $FLOW_HOME, else ./.flow).")
+    @Option(name: .long, help: "Where executions are kept (default: $FLOW_HOME, else ./.flow).", completion: .directory)
     var home: String?
 
     var flowHome: FlowHome {
@@ -18,7 +18,8 @@ struct HomeOptions: ParsableArguments {
 
 /// Options for commands that drive an execution.
 struct DriveOptions: ParsableArguments {
-    @Option(help: "When to fdatasync the journal: always (default), batch, none.")
+    @Option(help: "When to fdatasync the journal: always (default), batch, none.",
+            completion: .list(["always", "batch", "none"]))
     var sync: String = "always"
 
     @Option(help: "Lua memory cap in MiB.")
@@ -39,7 +40,8 @@ struct DriveOptions: ParsableArguments {
     @Option(help: "AWS shared-config profile (else AWS_PROFILE, then default). Journaled.")
     var profile: String?
 
-    @Option(name: .customLong("plugins"), help: "A folder of Lua gates (or a plugins folder holding gates/), searched before FLOW_PLUGIN_PATH and plugins/gates. Repeatable.")
+    @Option(name: .customLong("plugins"), help: "A folder of Lua gates (or a plugins folder holding gates/), searched before FLOW_PLUGIN_PATH and plugins/gates. Repeatable.",
+            completion: .directory)
     var pluginDirs: [String] = []
 
     @Flag(help: "Log AWS calls and other detail on stderr (secrets redacted).")
@@ -48,7 +50,8 @@ struct DriveOptions: ParsableArguments {
     @Flag(help: "Plain progress lines, one per event, even on a terminal (no live view).")
     var plain = false
 
-    @Option(name: .customLong("events"), help: ArgumentHelp("Append one JSON line per event to FILE as it happens; - for stdout, which then holds only these lines (the id is the first line's).", valueName: "FILE"))
+    @Option(name: .customLong("events"), help: ArgumentHelp("Append one JSON line per event to FILE as it happens; - for stdout, which then holds only these lines (the id is the first line's).", valueName: "FILE"),
+            completion: .file())
     var eventsFile: String?
 
     @Option(name: .customLong("notify"), help: ArgumentHelp("POST JSON (Slack-compatible `text`) to this webhook on started, step completed, gate failed, paused, promoted, aborted, rolled back, succeeded. Repeatable.", valueName: "URL"))

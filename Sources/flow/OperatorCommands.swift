@@ -4,7 +4,7 @@ import FlowLua
 
 /// What every operator command takes.
 struct OperatorOptions: ParsableArguments {
-    @Argument(help: "The execution id.")
+    @Argument(help: "The execution id.", completion: Completions.executionID)
     var id: String
 
     @Option(help: "Why, for the journal (shown by flow status, flow show and notifications).")
@@ -50,7 +50,8 @@ struct PauseCommand: AsyncParsableCommand {
             (a bake that ends while paused finds its next step held). Journaled with who and why. Lift it with \
             flow unpause (or flow promote); flow abort still fails back at once.
 
-            Example: flow pause canary-2026-11-26-1200-ab12 --reason "checking a latency alert"
+            Example:
+              flow pause canary-2026-11-26-1200-ab12 --reason "checking a latency alert"
             """)
 
     @OptionGroup var options: OperatorOptions
@@ -62,7 +63,10 @@ struct UnpauseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unpause",
         abstract: "Lift a pause: the rollout goes on with its next step.",
-        discussion: "Example: flow unpause canary-2026-11-26-1200-ab12 --reason \"alert was a false positive\"")
+        discussion: """
+            Example:
+              flow unpause canary-2026-11-26-1200-ab12 --reason "alert was a false positive"
+            """)
 
     @OptionGroup var options: OperatorOptions
 
@@ -81,7 +85,7 @@ struct PromoteCommand: AsyncParsableCommand {
 
             Examples:
               flow promote canary-2026-11-26-1200-ab12
-              flow promote canary-2026-11-26-1200-ab12 --full --reason "hotfix, traffic is clean"
+              flow promote canary-2026-11-26-1200-ab12 --full --reason "traffic is clean"
             """)
 
     @OptionGroup var options: OperatorOptions
@@ -115,10 +119,11 @@ struct RetryCommand: AsyncParsableCommand {
             from the weights the fail-back restored, and its next weight change moves them again. The retry is \
             journaled with who and why, and this command drives the execution (as flow resume).
 
-            Example: flow retry canary-2026-11-26-1200-ab12 --reason "the target group was fixed"
+            Example:
+              flow retry canary-2026-11-26-1200-ab12 --reason "the target group was fixed"
             """)
 
-    @Argument(help: "The execution id.")
+    @Argument(help: "The execution id.", completion: Completions.executionID)
     var id: String
 
     @Option(help: "Why, for the journal.")

@@ -4,9 +4,15 @@ import FlowEngine
 struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
-        abstract: "Carry on an interrupted execution from where it stopped (replays the journal, then runs live).")
+        abstract: "Carry on an interrupted execution from where it stopped (replays the journal, then runs live).",
+        discussion: """
+            Examples:
+              flow resume canary-2026-11-26-1200-ab12
+              flow resume --all --home /var/lib/flow
+              flow resume canary-2026-11-26-1200-ab12 --allow-changed-script
+            """)
 
-    @Argument(help: "The execution id.")
+    @Argument(help: "The execution id.", completion: Completions.executionID)
     var id: String?
 
     @Flag(help: "Resume every interrupted execution in the home.")

@@ -26,9 +26,14 @@ func requireOpen(_ home: FlowHome, _ id: String) throws -> ExecutionSummary {
 struct SignalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "signal",
-        abstract: "Send a signal to an execution; a flow.signal(NAME) waiting for it returns the data. Kept until taken.")
+        abstract: "Send a signal to an execution; a flow.signal(NAME) waiting for it returns the data. Kept until taken.",
+        discussion: """
+            Examples:
+              flow signal approval-20261126-120000-cd34 approve --data '{"by":"alice"}'
+              flow signal canary-2026-11-26-1200-ab12 promote
+            """)
 
-    @Argument(help: "The execution id.")
+    @Argument(help: "The execution id.", completion: Completions.executionID)
     var id: String
 
     @Argument(help: "The signal's name.")
@@ -64,7 +69,7 @@ struct SignalCommand: AsyncParsableCommand {
 
 /// What cancel and abort take.
 struct CancelOptions: ParsableArguments {
-    @Argument(help: "The execution id.")
+    @Argument(help: "The execution id.", completion: Completions.executionID)
     var id: String
 
     @Option(help: "Why, for the journal.")
@@ -79,7 +84,12 @@ struct CancelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
         abstract: "Cancel an execution: it stops at its current step and runs its on_failure handlers.",
-        discussion: "A live process sees the request within a second. With no process driving it, this command drives it through compensation itself.")
+        discussion: """
+            A live process sees the request within a second. With no process driving it, this command drives it through compensation itself.
+
+            Example:
+              flow cancel hello-20261126-120000-ef56 --reason "started with the wrong name"
+            """)
 
     @OptionGroup var options: CancelOptions
 
@@ -100,7 +110,8 @@ struct AbortCommand: AsyncParsableCommand {
             Journaled with who (user@host) and why (--reason); the status becomes `aborted` (exit 6, as cancel). \
             A live process sees it within a second; with none driving the execution, this command drives the fail-back itself.
 
-            Example: flow abort canary-2026-11-26-1200-ab12 --reason "p99 latency up in eu-west-1"
+            Example:
+              flow abort canary-2026-11-26-1200-ab12 --reason "p99 latency up in eu-west-1"
             """)
 
     @OptionGroup var options: CancelOptions

@@ -3,9 +3,14 @@ import FlowEngine
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show an execution's status (reads the journal; runs no Lua).")
+        commandName: "status", abstract: "Show an execution's status (reads the journal; runs no Lua).",
+        discussion: """
+            Examples:
+              flow status canary-2026-11-26-1200-ab12
+              flow status canary-2026-11-26-1200-ab12 --json | jq -r .status
+            """)
 
-    @Argument(help: "The execution id.")
+    @Argument(help: "The execution id.", completion: Completions.executionID)
     var id: String
 
     @OptionGroup var output: OutputOptions
@@ -43,7 +48,13 @@ struct StatusCommand: AsyncParsableCommand {
 }
 
 struct ListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the executions in the home.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the executions in the home.",
+        discussion: """
+            Examples:
+              flow list --home /var/lib/flow
+              flow list --json | jq -r '.[] | select(.status == "interrupted") | .id'
+            """)
 
     @OptionGroup var output: OutputOptions
 

@@ -22,21 +22,31 @@ struct WatchCommand: AsyncParsableCommand {
             With a file or stdin, the watcher exits 0 once the input has ended and its executions have finished.
             Exit codes: 0 stopped or done, 2 usage error, 3 the trigger is watched by another process (--no-wait), \
             4 the trigger's journal is damaged, 70 the source or the journal failed.
+
+            Examples:
+              flow watch workflows/canary.trigger.lua
+              flow watch workflows/canary.trigger.lua --source - < ecs-events.jsonl
+              flow watch --source "sqs:$ECS_EVENTS_QUEUE_URL" \\
+                --pattern workflows/canary.trigger.json --run workflows/canary.lua \\
+                --params canary-prod.json --policy queue
             """)
 
     @Argument(help: ArgumentHelp("A trigger declared in Lua (flow.trigger{...}, e.g. workflows/canary.trigger.lua); options given as well override its fields.",
-                                 valueName: "trigger.lua"))
+                                 valueName: "trigger.lua"),
+              completion: Completions.lua)
     var triggerFile: String?
 
     @Option(help: "Where events come from: sqs:QUEUE_URL, ecs:CLUSTER/SERVICE, http:127.0.0.1:PORT, file:PATH or - (stdin).")
     var source: String?
 
     @Option(help: ArgumentHelp("An EventBridge event pattern (JSON file); e.g. workflows/canary.trigger.json.",
-                               valueName: "pattern.json"))
+                               valueName: "pattern.json"),
+            completion: Completions.json)
     var pattern: String?
 
     @Option(name: .customLong("run"),
-            help: ArgumentHelp("The workflow to start; it gets the event as its parameter `event`.", valueName: "workflow.lua"))
+            help: ArgumentHelp("The workflow to start; it gets the event as its parameter `event`.", valueName: "workflow.lua"),
+            completion: Completions.lua)
     var workflow: String?
 
     @Option(help: "Fields of the event that make its idempotency key, comma-separated paths (default: \(KeyExpression.defaultText)).")
@@ -45,7 +55,8 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(name: .customLong("param"), help: "A parameter for every execution, NAME=VALUE. Repeatable.")
     var params: [String] = []
 
-    @Option(name: .customLong("params"), help: "A JSON file of parameters for every execution (an object).")
+    @Option(name: .customLong("params"), help: "A JSON file of parameters for every execution (an object).",
+            completion: Completions.json)
     var paramsFile: String?
 
     @Option(help: "A newer revision while a rollout of the service runs: reject (the default), queue, supersede.")

@@ -15,7 +15,7 @@ struct ShowCommand: AsyncParsableCommand {
               flow show canary-2026-11-26-1200-ab12 --follow     # attach the live view
             """)
 
-    @Argument(help: "The execution id.")
+    @Argument(help: "The execution id.", completion: Completions.executionID)
     var id: String
 
     @OptionGroup var output: OutputOptions
