@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -73,12 +76,23 @@ let package = Package(
             dependencies: ["FlowEngine", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Logging", package: "swift-log")],
             path: "plugins/notify", exclude: ["README.md"]),
+        // `flow serve`: the HTTP API, the dashboard and /metrics over a home (read-only but for
+        // operator actions, which go through the inbox like the CLI's).
+        .target(
+            name: "FlowServe",
+            dependencies: [
+                "FlowEngine", "FlowWAL",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "flow",
             dependencies: [
                 "FlowEngine", "FlowWAL", "FlowLua", "FlowAWS",
                 "FlowPluginSupport", "FlowRoute53", "FlowECS", "FlowHealth", "FlowFailback", "FlowNotify",
-                "FlowEvents", "FlowEventSources", "FlowTriggers",
+                "FlowEvents", "FlowEventSources", "FlowTriggers", "FlowServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

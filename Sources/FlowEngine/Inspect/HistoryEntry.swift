@@ -38,7 +38,7 @@ public struct HistoryEntry: Sendable, Encodable {
         return out
     }
 
-    init(index: Int, _ entry: JournalEntry) {
+    public init(index: Int, _ entry: JournalEntry) {
         self.index = index
         func err(_ e: StepError) -> ExecutionSummary.ErrorInfo { .init(name: e.name, message: e.message) }
         switch entry {
