@@ -299,6 +299,20 @@ final class Sandbox {
         return r
     }
 
+    /// Runs another program (found on PATH) in the sandbox to its end: a validator, a shell.
+    func run(_ program: String, _ args: [String], timeout: Duration = .seconds(60)) async throws -> CLIResult {
+        counter += 1
+        let out = dir + "/.io/\(counter).out"
+        let err = dir + "/.io/\(counter).err"
+        let pid = try Spawner.spawn("/usr/bin/env", arguments: [program] + args, environment: ProcessInfo.processInfo.environment,
+                                    directory: dir, stdout: out, stderr: err)
+        let process = FlowProcess(pid: pid, args: [program] + args, stdoutPath: out, stderrPath: err, started: .now)
+        processes.append(process)
+        let r = await process.wait(timeout: timeout)
+        if r.timedOut { throw HarnessError("\(program) timed out: \(r)") }
+        return r
+    }
+
     /// `flow status ID --json`, parsed.
     func status(_ id: String) async throws -> [String: Any] {
         let r = try await flow(["status", id, "--json"])

@@ -35,6 +35,17 @@ struct ServeOpenAPITests {
         }
         #expect(documented.contains("GET /metrics") && documented.contains("GET /healthz"))
 
+        // Valid OpenAPI 3.1 by an independent validator (openapi-spec-validator, installed with
+        // moto[server] by scripts/prereqs).
+        try sb.write("openapi.json", reply.body)
+        let validator = try await sb.run("python3", ["-c", """
+            import json, sys
+            from openapi_spec_validator import validate
+            validate(json.load(open(sys.argv[1])))
+            print("valid")
+            """, sb.path("openapi.json")])
+        #expect(validator.code == 0 && validator.stdout.contains("valid"), "\(validator)")
+
         let routes = try await sb.flow(["serve", "--print-routes"])
         #expect(routes.code == 0, "\(routes)")
         let served = Set(routes.stdout.split(separator: "\n").map(String.init))

@@ -1,59 +1,15 @@
 import FlowEngine
 import FlowLua
 
-/// The result cell of a step, as `flow show` words it: weights as `blue 90 · green 10`, a
-/// gate's verdict as `pass: reason`, a process as `exit 0`, errors as `Name: message`.
+/// The result cell of a step, as `flow show` words it (FlowEngine's `StepResultText`), with
+/// its tone as a CSS class: `ok`, `bad`, `warn`, `live`, or "".
 enum StepResult {
-    /// The text and a tone (`ok`, `bad`, `warn`, `live`, or "").
     static func of(_ s: ExecutionTimeline.Step, stop: CompensationReason?) -> (text: String, tone: String) {
-        switch s.status {
-        case .running:
-            if let target = s.targetWeights { return ("running: to " + DashValue.weights(target), "live") }
-            if let deadline = s.attempts.last?.deadline, s.kind == .sleep || s.kind == .signal {
-                return ("waiting until \(DashTime.clock(deadline))", "live")
-            }
-            return ("running…", "live")
-        case .waiting:
-            let retry = s.retryAt.map { " (retry at \(DashTime.clock($0)))" } ?? ""
-            return (s.error.map { $0.name + retry + ": " + $0.message } ?? "failed" + retry, "warn")
-        case .failed:
-            return (s.error.map { "\($0.name): \($0.message)" } ?? "failed", "bad")
-        case .stopped:
-            let why = switch stop { case .aborted?: "by the abort"; case .cancelled?: "by the cancel"; default: "with the body" }
-            return ("stopped \(why), no outcome" + (s.targetWeights.map { " (was setting \(DashValue.weights($0)))" } ?? ""), "warn")
-        case .succeeded:
-            return (value(s.result ?? .nil, kind: s.kind), verdict(s.result).map { $0.status == "pass" ? "ok" : "warn" } ?? "")
-        }
+        let (text, tone) = StepResultText.of(s, stop: stop, render: DashValue.render)
+        return (text, tone.rawValue)
     }
 
-    static func value(_ v: LuaValue, kind: StepKind) -> String {
-        if case .table(let t) = v {
-            if let w = ExecutionTimeline.weightsTable(t["weights"] ?? .nil), t["previous"] != nil || t["zone_id"] != nil {
-                return DashValue.weights(w) + (t["changed"] == .bool(false) ? " (unchanged)" : "")
-            }
-            if let g = verdict(v) { return g.status + (g.reason.map { ": " + $0 } ?? "") }
-            if let arn = t["task_arn"]?.stringValue, let status = t["last_status"]?.stringValue {
-                return "\(status): \(arn.split(separator: ":").last.map(String.init) ?? arn)"
-            }
-            if case .int(let code)? = t["code"], t["stdout"] != nil {
-                let out = (t["stdout"]?.stringValue ?? "").split(separator: "\n").first.map { ": " + $0 } ?? ""
-                return "exit \(code)" + out
-            }
-        }
-        if v.isNil {
-            switch kind {
-            case .sleep: return "slept"
-            case .signal: return "no signal (timed out)"
-            default: return ""
-            }
-        }
-        return DashValue.render(v)
-    }
-
-    /// A gate's verdict `{status = "pass" | "fail" | "inconclusive", reason, value}`.
     static func verdict(_ v: LuaValue?) -> (status: String, reason: String?, value: LuaValue)? {
-        guard let v, case .table(let t) = v, let status = t["status"]?.stringValue,
-              ["pass", "fail", "inconclusive"].contains(status) else { return nil }
-        return (status, t["reason"]?.stringValue, t["value"] ?? .nil)
+        StepResultText.verdict(v)
     }
 }
