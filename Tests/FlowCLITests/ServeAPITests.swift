@@ -105,13 +105,13 @@ struct ServeAPITests {
         defer { conn.close() }
         try conn.send(method: "GET", path: "/api/executions/sse/events", headers: [:], body: nil)
         var received = ""
-        func readUntil(_ marker: String) throws {
+        func readUntil(_ marker: String) async throws {
             while !received.contains(marker) {
-                guard let chunk = try conn.readSome() else { throw HarnessError("stream ended before \(marker): \(received)") }
+                guard let chunk = try await conn.readSome() else { throw HarnessError("stream ended before \(marker): \(received)") }
                 received += String(decoding: chunk, as: UTF8.self)
             }
         }
-        try readUntil(#""kind":"signal.start""#)
+        try await readUntil(#""kind":"signal.start""#)
         #expect(received.contains("text/event-stream"), "\(received)")
         #expect(!received.contains(#""kind":"finished""#))
 
@@ -120,9 +120,9 @@ struct ServeAPITests {
         #expect(signal.json["requested"] as? String == "signal" && signal.json["applied"] as? Bool == true, "\(signal)")
         expectSecurityHeaders(signal)
 
-        try readUntil(#""result":{"by":"alice","n":2}"#)
-        try readUntil("event: end")
-        while let chunk = try conn.readSome() { received += String(decoding: chunk, as: UTF8.self) }  // the server closes it
+        try await readUntil(#""result":{"by":"alice","n":2}"#)
+        try await readUntil("event: end")
+        while let chunk = try await conn.readSome() { received += String(decoding: chunk, as: UTF8.self) }  // the server closes it
         #expect(received.contains(#""kind":"finished","name":"succeeded""#), "\(received)")
         let r = await run.wait()
         #expect(r.code == 0, "\(r)")
@@ -270,7 +270,7 @@ struct ServeAPITests {
             defer { conn.close() }
             try conn.send(method: "GET", path: "/api/executions/open/events", headers: [:], body: nil)
             var got = ""
-            while !got.contains("signal.start"), let chunk = try conn.readSome() { got += String(decoding: chunk, as: UTF8.self) }
+            while !got.contains("signal.start"), let chunk = try await conn.readSome() { got += String(decoding: chunk, as: UTF8.self) }
             server.process.send(sig)
             let r = await server.process.wait(timeout: .seconds(30))
             #expect(r.code == 0 && !r.timedOut, "signal \(sig): \(r)")

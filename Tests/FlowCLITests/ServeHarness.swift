@@ -53,7 +53,7 @@ struct Server {
         let conn = try HTTPConnection(port: port)
         defer { conn.close() }
         try conn.send(method: method, path: path, headers: h, body: body)
-        return try HTTPReply.parse(conn.readAll())
+        return try HTTPReply.parse(await conn.readAll())
     }
 
     /// Stops the server with SIGTERM; it must exit 0 promptly.
@@ -106,17 +106,27 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
-    /// Reads what has arrived (blocks until something does); nil at the end of the stream.
-    func readSome() throws -> [UInt8]? {
-        var buf = [UInt8](repeating: 0, count: 65536)
-        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 { throw HarnessError("read: errno \(errno) (timed out?)") }
-        return n == 0 ? nil : Array(buf[..<n])
+    /// Reads what has arrived (waits until something does); nil at the end of the stream. The
+    /// blocking read runs on a Dispatch thread, never on the Swift concurrency pool: tests run
+    /// in parallel on 2 cores, and a read parked on one of its 2 threads starves every other
+    /// test's tasks (gates then time out).
+    func readSome() async throws -> [UInt8]? {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                var buf = [UInt8](repeating: 0, count: 65536)
+                let n = buf.withUnsafeMutableBytes { read(self.fd, $0.baseAddress, $0.count) }
+                if n < 0 {
+                    continuation.resume(throwing: HarnessError("read: errno \(errno) (timed out?)"))
+                } else {
+                    continuation.resume(returning: n == 0 ? nil : Array(buf[..<n]))
+                }
+            }
+        }
     }
 
-    func readAll() throws -> [UInt8] {
+    func readAll() async throws -> [UInt8] {
         var out: [UInt8] = []
-        while let chunk = try readSome() { out += chunk }
+        while let chunk = try await readSome() { out += chunk }
         return out
     }
 }

@@ -35,7 +35,8 @@ import FlowTestSupport
 
     static let context = StepContext(executionID: "exec-1", seq: 4, attempt: 2)
 
-    func plugin(_ folders: [String], functions: [String: StepFunction] = [:], timeout: Double = 10,
+    /// The default limit only catches hangs (tests share 2 cores); timeout tests pass their own.
+    func plugin(_ folders: [String], functions: [String: StepFunction] = [:], timeout: Double = 60,
                 limits: LuaLimits = LuaLimits(memoryBytes: 64 << 20, instructions: 200_000_000)) -> LuaGatePlugin
     {
         LuaGatePlugin(searchPath: folders, functions: functions, limits: limits, timeout: timeout)
