@@ -21,10 +21,12 @@ extension ExecutionRunner {
     /// a crash in between leaves the message, which the resume takes again and posts to the
     /// same file name, so one command is never two promotions. `waitingFor`: the signal the
     /// execution is waiting for now; a full promotion also ends a wait for `promote`.
-    func takeOperatorMessages(seq: Int, waitingFor: String? = nil) -> Error? {
+    /// `messages`: the inbox as the caller just read it (one directory read per look).
+    func takeOperatorMessages(_ messages: [(file: String, message: InboxMessage)], seq: Int,
+                              waitingFor: String? = nil) -> Error? {
         guard machine.inBody else { return nil }
         let taken = Set(machine.journal.operatorActions.map(\.message))
-        for (file, m) in inbox.pending().messages {
+        for (file, m) in messages {
             let action: OperatorAction.Action
             switch m.kind {
             case .pause: action = .pause

@@ -42,8 +42,9 @@ extension ExecutionRunner {
         options.observer(.waiting(seq: seq, kind: .signal, name: name, untilMillis: deadline))
         while true {
             if StopSignal.isRequested { return .stop(.interrupted) }
-            if let error = takeOperatorMessages(seq: seq, waitingFor: name) { return .stop(.fatal(error)) }
+            // A promotion taken here becomes a signal file, seen at the next look.
             let messages = inbox.pending().messages
+            if let error = takeOperatorMessages(messages, seq: seq, waitingFor: name) { return .stop(.fatal(error)) }
             if machine.inBody, let cancel = messages.first(where: { $0.message.kind.stops }) {
                 return .stop(.cancelled(cancel.message, seq: seq))
             }

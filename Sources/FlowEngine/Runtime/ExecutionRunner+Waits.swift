@@ -139,11 +139,15 @@ extension ExecutionRunner {
             guard let step = machine.journal.step(machine.nextSeq) else { return false }
             return step.kind == .signal && step.name == name
         }
-        if let error = takeOperatorMessages(seq: machine.nextSeq) {
-            fatal = error
-            return true  // the step's decision reports the fatal error
+        var messages = inbox.pending().messages
+        if messages.contains(where: { [.pause, .unpause, .promote].contains($0.message.kind) }) {
+            if let error = takeOperatorMessages(messages, seq: machine.nextSeq) {
+                fatal = error
+                return true  // the step's decision reports the fatal error
+            }
+            messages = inbox.pending().messages  // a promotion just became a signal
         }
-        return inbox.pending().messages.contains { $0.message.kind == .signal && $0.message.name == name }
+        return messages.contains { $0.message.kind == .signal && $0.message.name == name }
     }
 
     /// A poll that found its signal: intent and outcome in one commit, so it is never in flight.
@@ -196,8 +200,9 @@ extension ExecutionRunner {
         let now = ContinuousClock.now
         guard force || now - lastInboxLook >= options.pollInterval else { return nil }
         lastInboxLook = now
-        if let error = takeOperatorMessages(seq: seq) { return .fatal(error) }
-        if let cancel = inbox.pending().messages.first(where: { $0.message.kind.stops }) {
+        let messages = inbox.pending().messages
+        if let error = takeOperatorMessages(messages, seq: seq) { return .fatal(error) }
+        if let cancel = messages.first(where: { $0.message.kind.stops }) {
             return .cancelled(cancel.message, seq: seq)
         }
         return nil

@@ -76,9 +76,6 @@ enum DashTime {
         return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(8))
     }
 
-    /// "16:32:49.123"
-    static func clock(_ m: Millis) -> String { String(WallClock.iso8601(m).dropFirst(11).dropLast()) }
-
     /// "16:32:49"
     static func shortClock(_ m: Millis) -> String { String(WallClock.iso8601(m).dropFirst(11).prefix(8)) }
 
@@ -124,35 +121,9 @@ enum DashTime {
     }
 }
 
-/// A journaled value as a person reads it: JSON-like, compact, strings quoted.
+/// A journaled value as a person reads it (FlowEngine's `ReadableValue`, as `flow show`).
 enum DashValue {
-    static func render(_ value: LuaValue) -> String {
-        switch value {
-        case .nil: return "nil"
-        case .bool(let b): return b ? "true" : "false"
-        case .int(let i): return String(i)
-        case .double(let d): return d.isFinite && d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) + ".0" : String(d)
-        case .string(let s): return quote(s)
-        case .bytes(let b): return "<\(b.count) bytes>"
-        case .array(let items): return "[" + items.map(render).joined(separator: ",") + "]"
-        case .table(let fields):
-            return "{" + fields.keys.sorted().map { quote($0) + ":" + render(fields[$0]!) }.joined(separator: ",") + "}"
-        }
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default: if ch.value < 0x20 { out += " " } else { out.unicodeScalars.append(ch) }
-            }
-        }
-        return out + "\""
-    }
+    static func render(_ value: LuaValue) -> String { ReadableValue.render(value) }
 
     /// At most `limit` characters, cut with an ellipsis (the full text stays in a `title`).
     static func cut(_ s: String, _ limit: Int = 160) -> String {

@@ -8,8 +8,8 @@ enum OutcomeSection {
         var fields: [(String, String)] = []
         let end = o.finishedAt ?? t.lastEventAt
         let headline = o.status == nil
-            ? "\(status), not finished (last record \(DashTime.clock(t.lastEventAt)))"
-            : "\(status) after \(DashTime.duration(end - t.startedAt)) at \(DashTime.clock(end))"
+            ? "\(status), not finished (last record \(StepResultText.clock(t.lastEventAt)))"
+            : "\(status) after \(DashTime.duration(end - t.startedAt)) at \(StepResultText.clock(end))"
         fields.append(("Outcome", HTML.status(o.status?.rawValue ?? status) + " " + HTML.escape(headline)))
         if let v = o.value, o.status == .succeeded {
             fields.append(("Result", "<code>" + HTML.escape(DashValue.cut(DashValue.render(v), 400)) + "</code>"))
@@ -25,7 +25,7 @@ enum OutcomeSection {
         }
         if let f = t.failback {
             let ran = f.steps.isEmpty ? "no compensation step ran" : "\(f.steps.count) compensation step\(f.steps.count == 1 ? "" : "s")"
-            fields.append(("Fail-back", HTML.escape("\(f.reason.rawValue) at \(DashTime.clock(f.at)): \(ran)" + (f.complete ? "" : ", still running"))))
+            fields.append(("Fail-back", HTML.escape("\(f.reason.rawValue) at \(StepResultText.clock(f.at)): \(ran)" + (f.complete ? "" : ", still running"))))
         }
         if let w = t.currentWeights {
             fields.append((t.failback == nil ? "Weights" : "Final weights", HTML.escape(DashValue.weights(w))))

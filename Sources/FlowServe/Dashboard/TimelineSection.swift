@@ -35,7 +35,7 @@ enum TimelineSection {
             + "<th scope=\"row\" title=\"\(HTML.escape(s.location))\">\(HTML.escape(s.name))"
             + (s.phase == .compensation ? " <span class=\"note\">fail-back</span>" : "") + "</th>"
             + "<td>\(s.kind.rawValue)</td>"
-            + "<td><time datetime=\"\(WallClock.iso8601(s.startedAt))\">\(DashTime.clock(s.startedAt))</time></td>"
+            + "<td><time datetime=\"\(WallClock.iso8601(s.startedAt))\">\(StepResultText.clock(s.startedAt))</time></td>"
             + "<td class=\"num\">\(s.duration.map(DashTime.duration) ?? "")</td>"
             + "<td class=\"num\(s.attempts.count > 1 ? " warn" : "")\">\(s.attempts.count)</td>"
             + "<td class=\"result \(result.tone)\" title=\"\(HTML.escape(result.text))\">\(HTML.escape(DashValue.cut(result.text)))</td></tr>\n"
@@ -44,7 +44,7 @@ enum TimelineSection {
             let retry = a.backoff.map { " (retry in \(DashTime.duration($0)))" } ?? ""
             let text = a.error.map { $0.name + retry + ": " + $0.message } ?? "failed" + retry
             out += "<tr class=\"attempt\"><td></td><td>↳ attempt \(a.attempt)</td><td></td>"
-                + "<td>\(DashTime.clock(a.startedAt))</td><td class=\"num\">\(a.duration.map(DashTime.duration) ?? "")</td><td></td>"
+                + "<td>\(StepResultText.clock(a.startedAt))</td><td class=\"num\">\(a.duration.map(DashTime.duration) ?? "")</td><td></td>"
                 + "<td class=\"result bad\" title=\"\(HTML.escape(text))\">\(HTML.escape(DashValue.cut(text)))</td></tr>\n"
         }
         return out
@@ -79,7 +79,7 @@ enum TimelineSection {
             tone = c.reason == .failed ? "bad" : "warn"
         }
         return "<tr class=\"event event-\(kind)\"><td></td><th scope=\"row\">\(HTML.escape(name))</th><td>\(kind)</td>"
-            + "<td><time datetime=\"\(WallClock.iso8601(e.at))\">\(DashTime.clock(e.at))</time></td>"
+            + "<td><time datetime=\"\(WallClock.iso8601(e.at))\">\(StepResultText.clock(e.at))</time></td>"
             + "<td class=\"num\">\(held.map(DashTime.duration) ?? "")</td><td></td>"
             + "<td class=\"result \(tone)\">\(HTML.escape(DashValue.cut(text)))</td></tr>\n"
     }

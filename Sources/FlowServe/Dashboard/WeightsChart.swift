@@ -66,7 +66,7 @@ enum WeightsChart {
         var out = "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" "
             + "role=\"img\" aria-labelledby=\"chart-title chart-desc\">\n"
         out += "<title id=\"chart-title\">Traffic weights over time</title>\n"
-        let summary = points.map { "\(DashTime.clock($0.at)): \(DashValue.weights($0.weights))" }.joined(separator: "; ")
+        let summary = points.map { "\(StepResultText.clock($0.at)): \(DashValue.weights($0.weights))" }.joined(separator: "; ")
         out += "<desc id=\"chart-desc\">\(HTML.escape(summary))</desc>\n"
 
         // Grid and y axis: 0, 25, 50, 75, 100 %.
@@ -90,12 +90,12 @@ enum WeightsChart {
         for (i, p) in points.enumerated() {
             let cx = f(x(p.at)), cy = f(y(stacks[i][0]))
             let how = switch p.source { case .observed: "read by"; case .set: "set by"; case .restored: "restored by" }
-            let tip = "\(DashTime.clock(p.at)) \(how) #\(p.seq) \(p.step): \(DashValue.weights(p.weights))"
+            let tip = "\(StepResultText.clock(p.at)) \(how) #\(p.seq) \(p.step): \(DashValue.weights(p.weights))"
             out += "<circle class=\"mark mark-\(p.source.rawValue)\" cx=\"\(cx)\" cy=\"\(cy)\" r=\"4\"><title>\(HTML.escape(tip))</title></circle>\n"
         }
         if let f0 = t.failback {
             let fx = f(x(f0.at))
-            out += "<line class=\"failback\" x1=\"\(fx)\" y1=\"\(f(top))\" x2=\"\(fx)\" y2=\"\(f(top + plotH))\"><title>fail-back (\(f0.reason.rawValue)) at \(DashTime.clock(f0.at))</title></line>\n"
+            out += "<line class=\"failback\" x1=\"\(fx)\" y1=\"\(f(top))\" x2=\"\(fx)\" y2=\"\(f(top + plotH))\"><title>fail-back (\(f0.reason.rawValue)) at \(StepResultText.clock(f0.at))</title></line>\n"
         }
         // X axis: the start, the end and three times between.
         let axisY = top + plotH
@@ -122,7 +122,7 @@ enum WeightsChart {
             + sets.map { "<th scope=\"col\">\(HTML.escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for p in points {
             let how = switch p.source { case .observed: "read by"; case .set: "set by"; case .restored: "restored by" }
-            out += "<tr><td>\(DashTime.clock(p.at))</td><td>\(how) #\(p.seq) \(HTML.escape(p.step))</td>"
+            out += "<tr><td>\(StepResultText.clock(p.at))</td><td>\(how) #\(p.seq) \(HTML.escape(p.step))</td>"
                 + sets.map { "<td class=\"num\">\(p.weights[$0].map(String.init) ?? "-")</td>" }.joined() + "</tr>\n"
         }
         return out + "</tbody>\n</table>\n</details>\n"
