@@ -87,12 +87,17 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // `flow test`: test files for workflows and gates, virtual time, mocked steps, the
+        // simulated cloud, and the replay check.
+        .target(
+            name: "FlowTesting",
+            dependencies: ["FlowEngine", "FlowLua", "FlowWAL", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "flow",
             dependencies: [
                 "FlowEngine", "FlowWAL", "FlowLua", "FlowAWS",
                 "FlowPluginSupport", "FlowRoute53", "FlowECS", "FlowHealth", "FlowFailback", "FlowNotify",
-                "FlowEvents", "FlowEventSources", "FlowTriggers", "FlowServe",
+                "FlowEvents", "FlowEventSources", "FlowTriggers", "FlowServe", "FlowTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -111,6 +116,12 @@ let package = Package(
         .testTarget(name: "FlowEventsTests", dependencies: ["FlowEvents"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowEventSourcesTests", dependencies: ["FlowEventSources", "FlowAWS", "FlowTestSupport"]),
         .testTarget(name: "FlowTriggersTests", dependencies: ["FlowTriggers", "FlowEvents", "FlowWAL"]),
+        .testTarget(
+            name: "FlowTestingTests",
+            dependencies: [
+                "FlowTesting", "FlowEngine", "FlowLua", "FlowWAL", "FlowTestSupport", "FlowAWS",
+                "FlowPluginSupport", "FlowRoute53", "FlowECS", "FlowHealth", "FlowFailback", "FlowNotify",
+            ]),
         .testTarget(
             name: "FlowPluginTests",
             dependencies: [

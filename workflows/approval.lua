@@ -9,5 +9,7 @@ if not approval then
   flow.fail("no approval within " .. p.timeout .. " s (" .. err .. ")")
 end
 
-flow.exec{ cmd = { "echo", "shipping, approved by " .. tostring(approval.by) } }
+-- `flow signal ID approve` without --data delivers `true`; with --data '{"by":"alice"}', the table.
+local by = type(approval) == "table" and approval.by or "someone"
+flow.exec{ cmd = { "echo", "shipping, approved by " .. tostring(by) } }
 return approval

@@ -72,11 +72,9 @@ public final class LuaThread {
                 clua_pop(T, n)
                 return status == LUA_OK ? .returned(values) : .yielded(values)
             default:
-                var traceback: String?
-                if lua_type(T, -1) == LUA_TSTRING {
-                    clua_traceback(state.L, T, nil, 0)
-                    traceback = state.popErrorMessage(on: state.L)
-                }
+                // Also for error objects (tables), which carry no place of their own.
+                clua_traceback(state.L, T, nil, 0)
+                let traceback: String? = state.popErrorMessage(on: state.L)
                 var error = state.errorFromStack(status: status, on: T)
                 error.traceback = traceback
                 return .failed(error)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlowEngine
+import FlowTesting
 
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,7 +26,10 @@ struct CheckCommand: AsyncParsableCommand {
         var problems = 0
         var reports: [FileReport] = []
         for file in files {
-            let report = WorkflowCheck.check(path: file, registry: Composition.registry(workflowPath: file, pluginDirs: []))
+            // A test file next to the workflows is compiled only: its cases run under `flow test`.
+            let report = TestSuite.isTestFile(file)
+                ? TestSuite.check(path: file)
+                : WorkflowCheck.check(path: file, registry: Composition.registry(workflowPath: file, pluginDirs: []))
             reports.append(FileReport(file: file, ok: report.isEmpty, problems: report))
             problems += report.count
             if output.isJSON { continue }

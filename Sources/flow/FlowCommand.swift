@@ -25,7 +25,7 @@ struct FlowCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunCommand.self, ResumeCommand.self, StatusCommand.self, ListCommand.self, HistoryCommand.self, ShowCommand.self,
-            SignalCommand.self, PromoteCommand.self, PauseCommand.self, UnpauseCommand.self, RetryCommand.self, CancelCommand.self, AbortCommand.self, CheckCommand.self, BenchCommand.self, EventCommand.self, WatchCommand.self, ServeCommand.self,
+            SignalCommand.self, PromoteCommand.self, PauseCommand.self, UnpauseCommand.self, RetryCommand.self, CancelCommand.self, AbortCommand.self, CheckCommand.self, TestCommand.self, ReplayCommand.self, BenchCommand.self, EventCommand.self, WatchCommand.self, ServeCommand.self,
         ]
     )
 

@@ -420,7 +420,7 @@ import FlowTestSupport
         let f = try Folder()
         let e = await failure(p, "error_rate", ["target_group": "tg"], folder: f)
         #expect(e?.name == "GateError")
-        #expect(e?.message.contains("args.load_balancer must be a string, got nil") == true)
+        #expect(e?.message.contains("args.load_balancer must be a non-empty string, got nil") == true)
         let typo = await failure(p, "error_rate", ["load_balancer": "lb", "target_group": "tg", "max_rat": 1], folder: f)
         #expect(typo?.message.contains("unknown argument 'max_rat'") == true)
     }

@@ -28,7 +28,8 @@ local function settings(args)
   end
   for _, k in ipairs{ "load_balancer", "target_group" } do
     if type(args[k]) ~= "string" or args[k] == "" then
-      error(("args.%s must be a string, got %s"):format(k, type(args[k])), 2)
+      local got = args[k] == "" and "an empty string" or type(args[k])
+      error(("args.%s must be a non-empty string, got %s"):format(k, got), 2)
     end
   end
   local s = {}

@@ -36,6 +36,10 @@ local function settings(args)
     end
   end
   if s.samples < 1 or math.type(s.samples) ~= "integer" then error("args.samples must be an integer >= 1", 2) end
+  -- Checked here: a bad timeout would make every request fail and the gate say "fail".
+  if args.timeout ~= nil and (type(args.timeout) ~= "number" or args.timeout <= 0) then
+    error("args.timeout must be a number of seconds > 0, got " .. tostring(args.timeout), 2)
+  end
   if s.percentile <= 0 or s.percentile > 100 then error("args.percentile must be in (0, 100]", 2) end
   return s
 end
@@ -47,7 +51,8 @@ local function ms(x)
 end
 
 local function percentile(sorted, p)
-  local rank = math.max(1, math.ceil(p / 100 * #sorted))
+  -- p * n first: 28 / 100 * 25 is 7.000000000000001 in floating point, and its ceiling 8.
+  local rank = math.max(1, math.ceil(p * #sorted / 100))
   return sorted[rank]
 end
 

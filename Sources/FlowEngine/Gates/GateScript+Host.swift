@@ -13,7 +13,7 @@ extension GateScript {
                 }
                 return try self.start(call, qualified: name, display: "ctx.call", args: try Self.table(call, 2, "ctx.call"))
             },
-            "now": { _ in .values([.double(Date().timeIntervalSince1970)]) },
+            "now": { [unowned self] _ in .values([.double(Double(self.context.clock.now()) / 1000)]) },
             "log": { [unowned self] call in
                 let text = try call.value(1).stringValue ?? ""
                 self.context.logger.info("\(text)", metadata: ["gate": "\(self.gate)"])

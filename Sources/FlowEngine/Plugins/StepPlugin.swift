@@ -12,6 +12,16 @@ public struct StepContext: Sendable {
     /// This attempt was in flight when an earlier process died: its effect may have happened,
     /// partly or wholly, and may still be settling (a Route53 change still PENDING).
     public var resumedInFlight = false
+    /// The time the execution lives in: real, or virtual under `flow test`. Steps that wait
+    /// should wait through it.
+    public var clock: any RunClock = SystemClock()
+    /// When the engine's per-attempt timeout ends this attempt, if it has one.
+    public var deadline: Millis?
+
+    /// Waits `seconds` on the execution's clock, stopping at this attempt's timeout.
+    public func sleep(seconds: Double) async throws {
+        try await clock.sleep(seconds: seconds, stoppingAt: deadline)
+    }
 
     public init(executionID: String, seq: Int, attempt: Int, logger: Logger = Logger(label: "flow"),
                 settings: StepSettings = StepSettings()) {
@@ -131,6 +141,26 @@ extension StepFunction {
         try await invoke(try prepare(args), context)
     }
 
+    /// The same function (name, validation, retry policy, flags) with another body, which gets
+    /// the validated keyword table as the script wrote it: `flow test`'s mocks and simulated
+    /// cloud stand in for the real call this way, and a bad argument still fails as it would.
+    public func replacingBody(_ body: @escaping @Sendable (StepValue, StepContext) async throws -> StepValue) -> StepFunction {
+        let prepare = self.prepare
+        return StepFunction(
+            name: name, summary: summary, idempotent: idempotent, retry: retry, identity: identity,
+            readOnly: readOnly, isGate: isGate, handlesTimeout: handlesTimeout,
+            prepare: { args in
+                _ = try prepare(args)
+                return args
+            },
+            invoke: { prepared, context in
+                guard let args = prepared as? StepValue else {
+                    throw StepFailure("InternalError", "input of \(self.name) has the wrong type", retryable: false)
+                }
+                return try await body(args, context)
+            })
+    }
+
     /// Decodes and validates `args` without running anything.
     public func validate(_ args: StepValue) throws {
         _ = try prepare(args)
@@ -173,6 +203,24 @@ public struct StepRegistry: Sendable {
     }
 
     public var moduleNames: [String] { plugins.keys.sorted().map { "flow.\($0)" } }
+
+    /// This registry with `function` standing in for the function of the same name in plugin
+    /// `plugin` (its Lua module shape kept).
+    public mutating func replace(plugin: String, function: StepFunction) {
+        guard let original = plugins[plugin] else { return }
+        var functions = original.functions
+        if let i = functions.firstIndex(where: { $0.name == function.name }) { functions[i] = function } else { functions.append(function) }
+        plugins[plugin] = ReplacedPlugin(name: original.name, summary: original.summary, functions: functions,
+                                         luaSource: original.luaSource)
+    }
+}
+
+/// A plugin whose functions were swapped (see `StepRegistry.replace`).
+struct ReplacedPlugin: StepPlugin {
+    let name: String
+    let summary: String
+    let functions: [StepFunction]
+    let luaSource: String?
 }
 
 extension StepSettings {

@@ -41,6 +41,7 @@ extension ExecutionRunner {
         currentThread = nil
         switch end {
         case .returned(let values):
+            if options.replayOnly { return try replayOnlyBodyReturned(values.first ?? .nil) }
             if let e = machine.checkBodyEnded() { throw RunError(.determinism, e.description) }
             if let c = machine.journal.compensating {
                 return try await compensate(reason: c.reason, error: c.error, atSeq: c.atSeq)
@@ -53,6 +54,7 @@ extension ExecutionRunner {
             if luaError.kind == .instructionLimit || luaError.kind == .memoryLimit {
                 options.observer(.warning(luaError.message))
             }
+            if options.replayOnly { return try await replayOnlyBodyFailed(Self.stepError(from: luaError)) }
             if let e = machine.checkBodyEnded() { throw RunError(.determinism, e.description) }
             return try await compensate(reason: .failed, error: Self.stepError(from: luaError), atSeq: machine.nextSeq)
         case .stopped(let reason):
@@ -82,6 +84,8 @@ extension ExecutionRunner {
             return try abandon(usage: message)
         case .fatal(let error):
             throw RunError(.internalError, "execution '\(id)' stopped: \(error); it can be resumed once the cause is fixed")
+        case .replayOnly(let stop):
+            throw stop
         }
     }
 
@@ -100,7 +104,7 @@ extension ExecutionRunner {
     func compensate(reason: CompensationReason, error: StepError, atSeq: Int) async throws -> RunOutcome {
         if machine.journal.compensating == nil {
             let nextSeq = machine.journal.step(atSeq) != nil ? atSeq + 1 : atSeq
-            let record = Compensating(reason: reason, error: error, atSeq: atSeq, nextSeq: nextSeq, at: WallClock.now())
+            let record = Compensating(reason: reason, error: error, atSeq: atSeq, nextSeq: nextSeq, at: options.clock.now())
             guard journal(.compensating(record), commit: true) else { throw RunError(.internalError, "\(journalFailure)") }
             crash?.hit("after-compensating", seq: atSeq)
         }
@@ -133,9 +137,12 @@ extension ExecutionRunner {
                     problems.append(m)
                 case .cancelled, .cancelledInJournal:
                     break
+                case .replayOnly(let stop):
+                    throw stop
                 }
             }
         }
+        if options.replayOnly { try replayOnlyCompensationEnded() }
         var final = record.error
         if !problems.isEmpty { final.message += " (compensation failed: \(problems.joined(separator: "; ")))" }
         let status: FinalStatus = switch record.reason {
@@ -148,7 +155,7 @@ extension ExecutionRunner {
 
     func finish(_ status: FinalStatus, value: LuaValue, error: StepError?) throws -> RunOutcome {
         announce()
-        guard journal(.finished(ExecutionFinished(status: status, value: value, error: error, at: WallClock.now())), commit: true)
+        guard journal(.finished(ExecutionFinished(status: status, value: value, error: error, at: options.clock.now())), commit: true)
         else { throw RunError(.internalError, "cannot record the end of '\(id)': \(journalFailure)") }
         let outcome: RunOutcome = switch status {
         case .succeeded: .succeeded(value)

@@ -6,7 +6,7 @@ extension ExecutionRunner {
         let analysis = call.analysis ?? GateAnalysis()
         var tally = GateTally(analysis: analysis)
         // With only a count, time does not end the window; with neither, one measurement does.
-        let windowEnd = analysis.window.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
+        let windowEnd = analysis.window.map { options.clock.now() + Millis($0 * 1000) }
         let interval = Millis(analysis.interval * 1000)
         // A full promotion waiting for the workflow (`flow promote --full`, taken before or during
         // the window) ends the window at the next measurement: the operator asked to stop
@@ -18,12 +18,12 @@ extension ExecutionRunner {
         func over() -> Bool {
             if promotedFull() { return true }
             if let n = analysis.count, tally.measurements + 1 >= n { return true }
-            if let end = windowEnd { return ContinuousClock.now >= end }
+            if let end = windowEnd { return options.clock.now() >= end }
             return analysis.count == nil
         }
         while true {
             // `every` is the period between the starts of measurements, not the pause after one.
-            let started = WallClock.now()
+            let started = options.clock.now()
             let next: GateTally.Next
             switch await invoke(call, context: context) {
             case .stopped(let reason):

@@ -33,6 +33,10 @@ extension ExecutionRunner {
         }
         let locate = { call.location(level: 1, skipping: self.lua.wrapperSources) ?? "?" }
         let (seq, decision) = machine.request(kind: kind, name: name, digest: digest, location: locate())
+        if options.replayOnly, let stop = replayOnlyStop(call, kind: kind, name: name, seq: seq, decision: decision, location: locate) {
+            pending = .stop(.replayOnly(stop))
+            return nil
+        }
         switch decision {
         case .mismatch(let e):
             pending = .stop(.determinism(e))
@@ -64,6 +68,7 @@ extension ExecutionRunner {
             return .values([values])
         } catch let p as Params.Problem {
             let message = (call.location(level: 1, skipping: lua.wrapperSources).map { "\($0): " } ?? "") + p.message
+            if options.replayOnly { return stop(.replayOnly(.paramsRejected(message))) }
             if machine.journal.steps.isEmpty { return stop(.usage(message)) }
             throw LuaHostError(p.message, level: 2)
         }
@@ -130,16 +135,16 @@ extension ExecutionRunner {
             failure = (Self.stepError(from: raised), true)
         }
         guard let (error, retryable) = failure else {
-            guard journal(.completed(StepCompleted(seq: step.seq, attempt: step.attempt, value: value, at: WallClock.now(), consumed: nil)), commit: true)
+            guard journal(.completed(StepCompleted(seq: step.seq, attempt: step.attempt, value: value, at: options.clock.now(), consumed: nil)), commit: true)
             else { return stopFatal() }
             crash?.hit("after-outcome", seq: step.seq)
             options.observer(.stepSucceeded(seq: step.seq, kind: .step, name: step.name, attempt: step.attempt, millis: elapsed.millis,
                                             value: value))
             return .values(["done", true, value])
         }
-        let delay = retryable ? step.policy.delay(after: step.attempt, error: error, unit: Double.random(in: 0..<1)) : nil
-        let retryAt = delay.map { WallClock.now() + Millis($0 * 1000) }
-        guard journal(.failed(StepFailed(seq: step.seq, attempt: step.attempt, error: error, at: WallClock.now(), retryAt: retryAt)), commit: true)
+        let delay = retryable ? step.policy.delay(after: step.attempt, error: error, unit: options.random()) : nil
+        let retryAt = delay.map { options.clock.now() + Millis($0 * 1000) }
+        guard journal(.failed(StepFailed(seq: step.seq, attempt: step.attempt, error: error, at: options.clock.now(), retryAt: retryAt)), commit: true)
         else { return stopFatal() }
         crash?.hit("after-outcome", seq: step.seq)
         options.observer(.stepFailed(seq: step.seq, kind: .step, name: step.name, attempt: step.attempt, error: error,
@@ -162,7 +167,7 @@ extension ExecutionRunner {
     func startPureAttempt(_ step: PureStep, digest: UInt64, location: String) -> [LuaValue]? {
         guard journal(.intent(StepIntent(
             seq: step.seq, attempt: step.attempt, kind: .step, name: step.name, digest: digest, location: location,
-            args: .nil, at: WallClock.now(), deadline: nil)), commit: false)
+            args: .nil, at: options.clock.now(), deadline: nil)), commit: false)
         else { return nil }
         insideStep = step
         lua.setDeadline(secondsFromNow: step.timeout)

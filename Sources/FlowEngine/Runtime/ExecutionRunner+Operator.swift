@@ -53,7 +53,7 @@ extension ExecutionRunner {
                     }
                 }
             }
-            let record = OperatorAction(action: action, by: m.from, reason: m.reason, at: WallClock.now(), seq: seq, force: force,
+            let record = OperatorAction(action: action, by: m.from, reason: m.reason, at: options.clock.now(), seq: seq, force: force,
                                         message: file)
             guard journal(.operatorAction(record), commit: true) else { return journalFailure }
             inbox.remove(file)
@@ -68,7 +68,7 @@ extension ExecutionRunner {
         while isPaused {
             if let reason = checkStop(seq: seq, force: true) { return reason }
             if !isPaused { return nil }
-            try? await Task.sleep(for: options.pollInterval)
+            await options.clock.wait(until: nil, poll: options.pollInterval)
         }
         return nil
     }

@@ -32,37 +32,38 @@ extension ExecutionRunner {
     func wait(until: Millis, seq: Int) async -> StopReason? {
         while true {
             if let reason = checkStop(seq: seq, force: true) { return reason }
-            let left = until - WallClock.now()
-            if left <= 0 { return nil }
-            try? await Task.sleep(for: min(.milliseconds(left), options.pollInterval))
+            if options.clock.now() >= until { return nil }
+            await options.clock.wait(until: until, poll: options.pollInterval)
         }
     }
 
     func performSignal(seq: Int, attempt: Int, name: String, deadline: Millis?) async -> Performed {
         options.observer(.waiting(seq: seq, kind: .signal, name: name, untilMillis: deadline))
         while true {
-            if StopSignal.isRequested { return .stop(.interrupted) }
-            // A promotion taken here becomes a signal file, seen at the next look.
-            let messages = inbox.pending().messages
-            if let error = takeOperatorMessages(messages, seq: seq, waitingFor: name) { return .stop(.fatal(error)) }
+            if interruptRequested { return .stop(.interrupted) }
+            var messages = inbox.pending().messages
+            if messages.contains(where: { [.pause, .unpause, .promote].contains($0.message.kind) }) {
+                if let error = takeOperatorMessages(messages, seq: seq, waitingFor: name) { return .stop(.fatal(error)) }
+                messages = inbox.pending().messages  // a promotion just became a signal: take it in this look
+            }
             if machine.inBody, let cancel = messages.first(where: { $0.message.kind.stops }) {
                 return .stop(.cancelled(cancel.message, seq: seq))
             }
             if let m = messages.first(where: { $0.message.kind == .signal && $0.message.name == name }) {
                 let data = m.message.data ?? .nil
-                guard journal(.completed(StepCompleted(seq: seq, attempt: attempt, value: data, at: WallClock.now(), consumed: m.file)), commit: true)
+                guard journal(.completed(StepCompleted(seq: seq, attempt: attempt, value: data, at: options.clock.now(), consumed: m.file)), commit: true)
                 else { return .stop(.fatal(journalFailure)) }
                 inbox.remove(m.file)
                 options.observer(.stepSucceeded(seq: seq, kind: .signal, name: name, attempt: attempt, millis: 0, value: data))
                 return .resume([true, data])
             }
-            if let d = deadline, WallClock.now() >= d {
+            if let d = deadline, options.clock.now() >= d {
                 let error = StepError(name: "Timeout", message: "no signal '\(name)' arrived in time")
-                guard journal(.failed(StepFailed(seq: seq, attempt: attempt, error: error, at: WallClock.now(), retryAt: nil)), commit: true)
+                guard journal(.failed(StepFailed(seq: seq, attempt: attempt, error: error, at: options.clock.now(), retryAt: nil)), commit: true)
                 else { return .stop(.fatal(journalFailure)) }
                 return .resume([false])
             }
-            try? await Task.sleep(for: options.pollInterval)
+            await options.clock.wait(until: deadline, poll: options.pollInterval)
         }
     }
 
@@ -76,25 +77,26 @@ extension ExecutionRunner {
             if let reason = checkStop(seq: call.seq, force: true) { return .stop(reason) }
             if let reason = await holdWhilePaused(seq: call.seq) { return .stop(reason) }
             crash?.hit("before-intent", seq: call.seq)
-            let deadline = call.timeout.map { WallClock.now() + Millis($0 * 1000) }
+            let deadline = call.timeout.map { options.clock.now() + Millis($0 * 1000) }
             // The intent is durable before the side effect starts: a crash from here on re-runs this attempt.
             guard journal(.intent(StepIntent(
                 seq: call.seq, attempt: attempt, kind: .native, name: call.display, digest: call.digest, location: call.location,
-                args: call.args, at: WallClock.now(), deadline: deadline)), commit: true)
+                args: call.args, at: options.clock.now(), deadline: deadline)), commit: true)
             else { return .stop(.fatal(journalFailure)) }
             crash?.hit("after-intent", seq: call.seq)
             options.observer(.stepStarted(seq: call.seq, kind: .native, name: call.display, attempt: attempt, args: call.args))
-            let started = ContinuousClock.now
+            let started = options.clock.now()
             var context = StepContext(executionID: id, seq: call.seq, attempt: attempt, logger: options.logger,
                                       settings: options.settings)
+            context.clock = options.clock
             context.resumedInFlight = call.resumedInFlight && attempt == call.attempt
             let result = call.analysis == nil ? await invoke(call, context: context) : await analyse(call, context: context)
-            let elapsed = (ContinuousClock.now - started).millis
+            let elapsed = options.clock.now() - started
             switch result {
             case .stopped(let reason):
                 return .stop(reason)
             case .value(let value):
-                guard journal(.completed(StepCompleted(seq: call.seq, attempt: attempt, value: value, at: WallClock.now(), consumed: nil)), commit: true)
+                guard journal(.completed(StepCompleted(seq: call.seq, attempt: attempt, value: value, at: options.clock.now(), consumed: nil)), commit: true)
                 else { return .stop(.fatal(journalFailure)) }
                 crash?.hit("after-outcome", seq: call.seq)
                 if call.analysis != nil, case .table(let verdict) = value {
@@ -106,9 +108,9 @@ extension ExecutionRunner {
                 }
                 return .resume([true, value])
             case .failure(let error, let retryable):
-                let delay = retryable ? call.policy.delay(after: attempt, error: error, unit: Double.random(in: 0..<1)) : nil
-                let retryAt = delay.map { WallClock.now() + Millis($0 * 1000) }
-                guard journal(.failed(StepFailed(seq: call.seq, attempt: attempt, error: error, at: WallClock.now(), retryAt: retryAt)), commit: true)
+                let delay = retryable ? call.policy.delay(after: attempt, error: error, unit: options.random()) : nil
+                let retryAt = delay.map { options.clock.now() + Millis($0 * 1000) }
+                guard journal(.failed(StepFailed(seq: call.seq, attempt: attempt, error: error, at: options.clock.now(), retryAt: retryAt)), commit: true)
                 else { return .stop(.fatal(journalFailure)) }
                 crash?.hit("after-outcome", seq: call.seq)
                 options.observer(.stepFailed(seq: call.seq, kind: .native, name: call.display, attempt: attempt, error: error,
@@ -141,6 +143,10 @@ extension ExecutionRunner {
         let poll = options.pollInterval
         let timeout = call.timeout
         let display = call.display
+        let clock = options.clock
+        // Per invocation: each measurement of a gate has the whole timeout.
+        let deadline = timeout.map { clock.now() + Millis($0 * 1000) }
+        let context = { var c = context; c.deadline = deadline; return c }()
         let result: Invocation = await withTaskGroup(of: Invocation?.self) { group in
             group.addTask {
                 do {
@@ -156,16 +162,17 @@ extension ExecutionRunner {
                 }
             }
             group.addTask {
-                let start = ContinuousClock.now
                 while !Task.isCancelled {
-                    if StopSignal.isRequested { return .stopped(.interrupted) }
+                    if StopSignal.isRequested || clock.isExhausted { return .stopped(.interrupted) }
                     if watchCancel, let c = inbox.pending().messages.first(where: { $0.message.kind.stops }) {
                         return .stopped(.cancelled(c.message))
                     }
-                    if let t = timeout, ContinuousClock.now - start >= .milliseconds(Int64(t * 1000)) {
+                    if let t = timeout, let deadline, clock.now() >= deadline {
                         return .failure(StepError(name: "Timeout", message: "\(display) ran longer than its timeout of \(t) s"), retryable: true)
                     }
-                    try? await Task.sleep(for: poll)
+                    // Real time: the step's own time passes in its body (a virtual clock stops it
+                    // at the deadline, so this look sees the timeout).
+                    try? await Task.sleep(for: clock.isVirtual ? .milliseconds(1) : poll)
                 }
                 return nil
             }

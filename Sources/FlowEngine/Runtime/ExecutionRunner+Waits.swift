@@ -79,18 +79,18 @@ extension ExecutionRunner {
         switch decision {
         case .replay: return .values([])
         case .resumeInFlight(let record):
-            deadline = record.deadline ?? WallClock.now()
+            deadline = record.deadline ?? options.clock.now()
             attempt = record.attempt
         default:
-            deadline = WallClock.now() + Millis(seconds * 1000)
+            deadline = options.clock.now() + Millis(seconds * 1000)
             guard journal(.intent(StepIntent(
                 seq: seq, attempt: 1, kind: .sleep, name: "flow.sleep", digest: digest, location: location,
-                args: .table(["seconds": .double(seconds)]), at: WallClock.now(), deadline: deadline)), commit: true)
+                args: .table(["seconds": .double(seconds)]), at: options.clock.now(), deadline: deadline)), commit: true)
             else { return stopFatal() }
             crash?.hit("after-intent", seq: seq)
         }
         pending = .wait(seq: seq, kind: .sleep, name: "flow.sleep", until: deadline) {
-            guard self.journal(.completed(StepCompleted(seq: seq, attempt: attempt, value: .nil, at: WallClock.now(), consumed: nil)), commit: true)
+            guard self.journal(.completed(StepCompleted(seq: seq, attempt: attempt, value: .nil, at: self.options.clock.now(), consumed: nil)), commit: true)
             else { throw self.journalFailure }
             return []
         }
@@ -116,12 +116,12 @@ extension ExecutionRunner {
             pending = .signal(seq: seq, attempt: record.attempt, name: name, deadline: record.deadline)
         default:
             if timeout == 0 { return poll(signal: name, seq: seq, digest: digest, location: location) }
-            let deadline = timeout.map { WallClock.now() + Millis($0 * 1000) }
+            let deadline = timeout.map { options.clock.now() + Millis($0 * 1000) }
             var args: [String: LuaValue] = ["name": .string(name)]
             if let timeout { args["timeout"] = .double(timeout) }
             guard journal(.intent(StepIntent(
                 seq: seq, attempt: 1, kind: .signal, name: name, digest: digest, location: location,
-                args: .table(args), at: WallClock.now(), deadline: deadline)), commit: true)
+                args: .table(args), at: options.clock.now(), deadline: deadline)), commit: true)
             else { return stopFatal() }
             crash?.hit("after-intent", seq: seq)
             pending = .signal(seq: seq, attempt: 1, name: name, deadline: deadline)
@@ -154,7 +154,7 @@ extension ExecutionRunner {
     /// (Journals written before polls skipped misses hold misses as completed with nothing
     /// consumed; they replay as misses.)
     func poll(signal name: String, seq: Int, digest: UInt64, location: String) -> LuaHostResult {
-        let now = WallClock.now()
+        let now = options.clock.now()
         let intent = StepIntent(seq: seq, attempt: 1, kind: .signal, name: name, digest: digest, location: location,
                                 args: .table(["name": .string(name), "timeout": .double(0)]), at: now, deadline: now)
         let message = inbox.pending().messages.first { $0.message.kind == .signal && $0.message.name == name }
@@ -169,11 +169,11 @@ extension ExecutionRunner {
     }
 
     func hostNow(_ call: LuaCall) throws -> LuaHostResult {
-        try journaledValue(call, kind: .now, display: "flow.now") { .double(Double(WallClock.now()) / 1000) }
+        try journaledValue(call, kind: .now, display: "flow.now") { .double(Double(options.clock.now()) / 1000) }
     }
 
     func hostRandom(_ call: LuaCall) throws -> LuaHostResult {
-        try journaledValue(call, kind: .random, display: "flow.random") { .double(Double.random(in: 0..<1)) }
+        try journaledValue(call, kind: .random, display: "flow.random") { .double(options.random()) }
     }
 
     /// A value from the world (the time, a random number) recorded once and replayed after.
@@ -184,7 +184,7 @@ extension ExecutionRunner {
         else { return .yield([]) }
         if case .replay(.completed(let v, _)) = decision { return .values([v]) }
         let value = make()
-        let now = WallClock.now()
+        let now = options.clock.now()
         guard journal(
             .intent(StepIntent(seq: seq, attempt: 1, kind: kind, name: display, digest: 0, location: location, args: .nil, at: now, deadline: nil)),
             .completed(StepCompleted(seq: seq, attempt: 1, value: value, at: now, consumed: nil)),
@@ -193,9 +193,12 @@ extension ExecutionRunner {
         return .values([value])
     }
 
+    /// Ctrl-C, or a virtual clock with nothing left to wait for (`flow test`: the run stalled).
+    var interruptRequested: Bool { StopSignal.isRequested || options.clock.isExhausted }
+
     /// Ctrl-C, or a cancel in the inbox (looked at no more than every poll interval unless forced).
     func checkStop(seq: Int, force: Bool) -> StopReason? {
-        if StopSignal.isRequested { return .interrupted }
+        if interruptRequested { return .interrupted }
         guard machine.inBody else { return nil }
         let now = ContinuousClock.now
         guard force || now - lastInboxLook >= options.pollInterval else { return nil }

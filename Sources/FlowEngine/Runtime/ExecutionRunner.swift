@@ -84,7 +84,7 @@ public final class ExecutionRunner {
         rawParams = params
         scriptBytes = try Self.readScript(script)
         randomSeed = Int64.random(in: 1...Int64.max)
-        let now = WallClock.now()
+        let now = options.clock.now()
         id = requested ?? FlowHome.newID(workflow: script, at: now)
         do { try FlowHome.validate(id: id) } catch { throw RunError(.usage, "\(error)") }
         let home = options.home
@@ -156,7 +156,7 @@ public final class ExecutionRunner {
                 let now = state.finished.map { "it \($0.status.rawValue)" } ?? "it has not finished (flow resume \(id) carries it on)"
                 throw RunError(.usage, "execution '\(id)' cannot be retried: \(now); only a failed or aborted execution can")
             }
-            let record = Redriven(at: WallClock.now(), by: redrive.by, reason: redrive.reason, fromSeq: Self.redriveStart(state))
+            let record = Redriven(at: options.clock.now(), by: redrive.by, reason: redrive.reason, fromSeq: Self.redriveStart(state))
             do {
                 let (type, payload) = JournalCodec.encode(.redriven(record))
                 try opened.append(type: type, payload: payload)
@@ -191,7 +191,7 @@ public final class ExecutionRunner {
                 """)
         }
         try setUpLua()
-        let resumed = Resumed(at: WallClock.now(), host: WallClock.hostName, pid: getpid(), scriptChanged: changed)
+        let resumed = Resumed(at: options.clock.now(), host: WallClock.hostName, pid: getpid(), scriptChanged: changed)
         guard journal(.resumed(resumed), commit: true) else { throw RunError(.internalError, "\(journalFailure)") }
         for step in state.steps {
             for attempt in step.attempts {

@@ -38,4 +38,6 @@ enum StopReason {
     case determinism(DeterminismError)
     case usage(String)
     case fatal(Error)
+    /// `RunOptions.replayOnly`: the history ends here, or the script parts from it.
+    case replayOnly(ReplayOnlyStop)
 }

@@ -15,6 +15,14 @@ public struct RunOptions: Sendable {
     public var logger = Logger(label: "flow")
     /// How often waits look at the inbox and for Ctrl-C.
     public var pollInterval: Duration = .milliseconds(50)
+    /// Where timestamps, deadlines and waits come from (virtual under `flow test`).
+    public var clock: any RunClock = SystemClock()
+    /// Uniform in [0, 1): retry jitter and `flow.random` (seeded under `flow test`, so a test's
+    /// retry times are the same on every run).
+    public var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
+    /// `flow replay`: answer every step from the journal and never run one live; `run()` throws
+    /// a `ReplayOnlyStop` where the history ends or the script parts from it.
+    public var replayOnly = false
 
     public init(home: FlowHome) {
         self.home = home
