@@ -91,7 +91,7 @@ let package = Package(
         // simulated cloud, and the replay check.
         .target(
             name: "FlowTesting",
-            dependencies: ["FlowEngine", "FlowLua", "FlowWAL", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["FlowEngine", "FlowLua", "FlowWAL", "FlowHealth", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "flow",
             dependencies: [

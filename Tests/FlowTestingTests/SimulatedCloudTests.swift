@@ -306,6 +306,59 @@ enum CloudSim {
         #expect(all["reason"] == "alarms: green-5xx is OK; http: 3 of 3 GET http://green.internal/health returned 200 (need 100%); p99 latency 12 ms")
     }
 
+    /// The gates' arguments are read with the health plugin's own types (`Threshold`,
+    /// `Comparison`, `InsufficientDataPolicy`) and judged by its evaluations.
+    @Test func gateArgumentsAreReadAsThePluginReadsThem() async throws {
+        let cloud = try SimulatedCloud(scenario: [
+            "target_groups": ["app-green": ["healthy", "healthy", "unhealthy", "initial", "draining"]],
+            "alarms": ["new-errors": "INSUFFICIENT_DATA"],
+            "metrics": [["namespace": "App", "metric": "Latency", "values": [0.2, 0.9, 0.4]]],
+            "http": ["http://x/": ["status": 503]],
+        ])
+        let clock = CloudTestClock()
+        func gate(_ name: String, _ args: StepValue) async throws -> (status: String?, reason: String?) {
+            let r = try await CloudSim.call(cloud, "health." + name, args, clock: clock)
+            return (r["status"].stringValue, r["reason"].stringValue)
+        }
+        let notes = "; 1 draining not counted"
+        let unhealthy = "10.1.0.12:80 unhealthy (Target.FailedHealthChecks)", initial = "10.1.0.13:80 initial (Elb.RegistrationInProgress)"
+        #expect(try await gate("targets", ["target_group": "app-green", "min_healthy": "12.5%"])
+            == ("pass", "2 of 4 targets healthy (need 12.5%)\(notes); \(unhealthy), \(initial)"))
+        #expect(try await gate("targets", ["target_group": "app-green", "min_healthy": 3])
+            == ("inconclusive", "2 of 4 targets healthy (need 3)\(notes); waiting for 1 registering: \(initial), \(unhealthy)"))
+        #expect(try await gate("targets", ["target_group": "app-green", "min_healthy": "80%"])
+            == ("fail", "2 of 4 targets healthy (need 80%)\(notes): \(unhealthy), \(initial)"))
+        #expect(try await gate("targets", ["target_group": "app-green"]) == ("fail", "2 of 4 targets healthy (need 100%)\(notes): \(unhealthy), \(initial)"))
+
+        let noData = "1 of 1 alarms have INSUFFICIENT_DATA: new-errors (set to INSUFFICIENT_DATA by the scenario)"
+        #expect(try await gate("alarms", ["names": ["new-errors"]]) == ("inconclusive", noData))
+        #expect(try await gate("alarms", ["names": "new-errors", "insufficient_data": "fail"]) == ("fail", noData + #" (insufficient_data = "fail")"#))
+        #expect(try await gate("alarms", ["prefix": "new-", "insufficient_data": "pass"])
+            == ("pass", "no alarm in ALARM; " + noData + #" (insufficient_data = "pass")"#))
+
+        // A percentile keeps the period worst for the comparison.
+        let latency: StepValue = ["namespace": "App", "metric": "Latency", "stat": "p99"]
+        func metric(_ comparison: String, _ threshold: Double) -> StepValue {
+            guard case .table(var t) = latency else { return latency }
+            t["comparison"] = .string(comparison)
+            t["threshold"] = .double(threshold)
+            return .table(t)
+        }
+        #expect(try await gate("metric", metric("<", 0.5)) == ("fail", "Latency p99 = 0.9 over 300 s, must be < 0.5"))
+        #expect(try await gate("metric", metric(">", 0.1)) == ("pass", "Latency p99 = 0.2 over 300 s (must be > 0.1)"))
+
+        #expect(try await gate("http", ["url": "http://x/", "samples": 2, "min_success": 0])
+            == ("pass", "0 of 2 GET http://x/ returned 200 (need 0); p99 latency 10 ms"))
+        #expect(try await gate("http", ["url": "http://x/", "samples": 2, "expect_status": [200, 503], "min_success": "50%", "max_latency_ms": 5])
+            == ("fail", "2 of 2 GET http://x/ returned 200 or 503 (need 50%); p99 latency 10 ms, must be <= 5 ms"))
+
+        // Any fail fails, and only the failing parts give the reason.
+        let all = try await CloudSim.call(cloud, "health.all", ["targets": ["target_group": "app-green"], "alarms": ["names": "new-errors"]],
+                                          clock: clock)
+        #expect(all["status"] == "fail" && all["reason"] == .string("targets: 2 of 4 targets healthy (need 100%)\(notes): \(unhealthy), \(initial)"))
+        #expect(all["value"]["alarms"]["status"] == "inconclusive" && all["value"]["targets"]["value"]["draining"] == 1)
+    }
+
     // MARK: ecs
 
     @Test func awaitTaskWaitsInVirtualTimeForTheChangeThatStartsIt() async throws {

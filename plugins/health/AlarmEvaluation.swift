@@ -13,7 +13,8 @@ public struct AlarmState: Sendable, Equatable {
         self.reason = reason
     }
 
-    var luaValue: StepValue { .record(["name": .string(name), "state": .string(state), "reason": .string(reason)]) }
+    /// `{name, state, reason}`: how `health.alarm_states` reports it.
+    public var luaValue: StepValue { .record(["name": .string(name), "state": .string(state), "reason": .string(reason)]) }
 }
 
 /// What an alarm in INSUFFICIENT_DATA means for the rollout. A new release's alarms often have

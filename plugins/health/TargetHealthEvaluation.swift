@@ -22,7 +22,8 @@ public struct TargetState: Sendable, Equatable {
     /// `10.0.1.5:80 unhealthy (Target.ResponseCodeMismatch)`.
     var summary: String { "\(address) \(state)" + (reason.map { " (\($0))" } ?? "") }
 
-    var luaValue: StepValue {
+    /// `{id, port, state, reason, description}`: how `health.target_health` reports it.
+    public var luaValue: StepValue {
         .record(["id": .string(id), "port": port.map { .int($0) }, "state": .string(state),
                  "reason": .string(reason), "description": .string(description)])
     }

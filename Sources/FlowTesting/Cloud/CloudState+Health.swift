@@ -1,4 +1,5 @@
 import FlowEngine
+import FlowHealth
 
 /// Target groups, alarms and metrics as the health plugin reads them (AWSReads).
 extension CloudState {
@@ -20,27 +21,51 @@ extension CloudState {
         return (group, group.arn)
     }
 
-    func alarms(_ selection: AlarmVerdict.Selection) -> [AlarmVerdict.Alarm] {
+    /// The alarms selected, by name, as DescribeAlarms reports them (FlowHealth's input).
+    func alarms(_ selection: AlarmSelection) -> [AlarmState] {
         let names: [String] = switch selection {
         case .names(let wanted): alarms.keys.filter(wanted.contains)
         case .prefix(let prefix): alarms.keys.filter { $0.hasPrefix(prefix) }
         }
         return names.sorted().compactMap { name in
-            alarms[name].map { AlarmVerdict.Alarm(name: name, state: $0.state, reason: $0.reason ?? "set to \($0.state) by the scenario") }
+            alarms[name].map { AlarmState(name: name, state: $0.state, reason: $0.reason ?? "set to \($0.state) by the scenario") }
         }
     }
 
     /// The datapoints a GetMetricData over the last `window` seconds before `now` answers, oldest
     /// first, one per period ending at the last whole period.
-    func datapoints(_ q: MetricQuery, now: Millis) -> [MetricVerdict.Datapoint] {
+    func datapoints(_ q: MetricQuery, now: Millis) -> [MetricDatapoint] {
         guard let m = metrics.first(where: { $0.matches(namespace: q.namespace, metric: q.metric, dimensions: q.dimensions, stat: q.stat) })
         else { return [] }
         let periods = max(1, q.window / q.period)
         let values = m.values.map { Array($0.suffix(periods)) } ?? Array(repeating: m.value ?? 0, count: periods)
         let end = (now / 1000) / Millis(q.period) * Millis(q.period)
         return values.enumerated().map { i, v in
-            MetricVerdict.Datapoint(timestamp: Double(end - Millis((values.count - i) * q.period)), value: v)
+            MetricDatapoint(timestamp: Double(end - Millis((values.count - i) * q.period)), value: v)
         }
+    }
+}
+
+extension SimTarget {
+    /// As DescribeTargetHealth reports the target (FlowHealth's input), with AWS's usual reason
+    /// and description for its state.
+    var reported: TargetState {
+        let why: (reason: String, description: String)? = switch state {
+        case "unhealthy": ("Target.FailedHealthChecks", "Health checks failed")
+        case "unhealthy.draining", "draining": ("Target.DeregistrationInProgress", "Target deregistration is in progress")
+        case "initial": ("Elb.RegistrationInProgress", "Target registration is in progress")
+        case "unused": ("Target.NotInUse", "Target group is not configured to receive traffic from the load balancer")
+        case "unavailable": ("Target.HealthCheckDisabled", "Health checks are disabled for the target group")
+        default: nil
+        }
+        return TargetState(id: id, port: port, state: state, reason: why?.reason, description: why?.description)
+    }
+}
+
+extension AlarmSelection {
+    /// From a validated `{names = ...}` or `{prefix = ...}` (the real function takes exactly one).
+    init(_ args: StepValue) {
+        if let prefix = args["prefix"].stringValue { self = .prefix(prefix) } else { self = .names(args["names"].strings) }
     }
 }
 

@@ -1,37 +1,42 @@
 import FlowEngine
+import FlowHealth
+import FlowLua
 
 /// The health gates (one measurement each, `{status, reason, value}`) and the raw reads Lua
-/// gates use, worded and shaped as the health plugin's.
+/// gates use, shaped as the health plugin's. The verdicts are FlowHealth's own evaluations,
+/// given the simulated state as the real gates give them what AWS answered.
 extension SimulatedCloud {
     func targetsGate(_ args: StepValue, _ context: StepContext) async throws -> GateResult {
         let found = try state.withLock { try $0.targetGroup(args["target_group"].stringValue ?? "") }
-        return TargetVerdict.evaluate(found.group.targets, minHealthy: SimThreshold(args["min_healthy"]), group: found.group.name)
+        let minHealthy = try args.decoded("min_healthy", as: Threshold.self) ?? .percent(100)
+        return TargetHealthEvaluation.evaluate(found.group.targets.map(\.reported), minHealthy: minHealthy, group: found.group.name)
     }
 
     func targetHealth(_ args: StepValue, _ context: StepContext) async throws -> StepValue {
         let found = try state.withLock { try $0.targetGroup(args["target_group"].stringValue ?? "") }
         return .record(["target_group": .string(found.arn), "name": .string(found.group.name),
-                        "targets": .list(found.group.targets.map(TargetVerdict.value))])
+                        "targets": .list(found.group.targets.map(\.reported.luaValue))])
     }
 
     func alarmsGate(_ args: StepValue, _ context: StepContext) async throws -> GateResult {
-        let selection = AlarmVerdict.Selection(args)
+        let selection = AlarmSelection(args)
         let alarms = state.withLock { $0.alarms(selection) }
-        return AlarmVerdict.evaluate(alarms, selection: selection, insufficientData: args["insufficient_data"].stringValue ?? "inconclusive")
+        let policy = try args.decoded("insufficient_data", as: InsufficientDataPolicy.self) ?? .inconclusive
+        return AlarmEvaluation.evaluate(alarms, selection: selection, insufficientData: policy)
     }
 
     func alarmStates(_ args: StepValue, _ context: StepContext) async throws -> StepValue {
-        let alarms = state.withLock { $0.alarms(AlarmVerdict.Selection(args)) }
-        return .record(["alarms": .list(alarms.map(\.value))])
+        let alarms = state.withLock { $0.alarms(AlarmSelection(args)) }
+        return .record(["alarms": .list(alarms.map(\.luaValue))])
     }
 
     func metricGate(_ args: StepValue, _ context: StepContext) async throws -> GateResult {
         let q = MetricQuery(args)
         let now = context.clock.now()
         let points = state.withLock { $0.datapoints(q, now: now) }
-        return MetricVerdict.evaluate(metric: q.metric, stat: q.stat, window: q.window, threshold: args["threshold"].number ?? 0,
-                                      comparison: args["comparison"].stringValue ?? ">=", minSamples: args["min_samples"].int ?? 1,
-                                      datapoints: points)
+        let comparison = try args.decoded("comparison", as: Comparison.self) ?? .greaterOrEqual
+        return MetricEvaluation.evaluate(metric: q.metric, stat: q.stat, window: q.window, threshold: args["threshold"].number ?? 0,
+                                         comparison: comparison, minSamples: args["min_samples"].int ?? 1, datapoints: points)
     }
 
     func metricData(_ args: StepValue, _ context: StepContext) async throws -> StepValue {
@@ -44,20 +49,21 @@ extension SimulatedCloud {
     func httpGate(_ args: StepValue, _ context: StepContext) async throws -> GateResult {
         let url = args["url"].stringValue ?? ""
         let count = args["samples"].int ?? 5, interval = args["interval"].number ?? 0.2, timeout = args["request_timeout"].number ?? 2
-        var samples: [HTTPVerdict.Sample] = []
+        var samples: [HTTPSample] = []
         for i in 0..<count {
             if i > 0, interval > 0 { try await VirtualWaiting.sleep(context, seconds: interval) }
             switch try await get(url, timeout: timeout, context) {
-            case .success(let r): samples.append(HTTPVerdict.Sample(status: r.status, latencyMs: r.latencyMs))
-            case .failure(let f): samples.append(HTTPVerdict.Sample(error: f.description))
+            case .success(let r): samples.append(HTTPSample(status: r.status, latencyMs: r.latencyMs))
+            case .failure(let f): samples.append(HTTPSample(error: f.description))
             }
         }
         let expect: [Int] = switch args["expect_status"] {
         case .array(let items): items.compactMap(\.int)
         case let single: single.int.map { [$0] } ?? [200]
         }
-        return HTTPVerdict.evaluate(samples, url: url, expect: expect, minSuccess: SimThreshold(args["min_success"]),
-                                    maxLatencyMs: args["max_latency_ms"].number, percentile: args["percentile"].number ?? 99)
+        let minSuccess = try args.decoded("min_success", as: Threshold.self) ?? .percent(100)
+        return HTTPEvaluation.evaluate(samples, url: url, expect: expect, minSuccess: minSuccess,
+                                       maxLatencyMs: args["max_latency_ms"].number, percentile: args["percentile"].number ?? 99)
     }
 
     /// What `http_get` keeps of a body.
@@ -105,16 +111,15 @@ extension SimulatedCloud {
         if let a = part("alarms") { parts.append(("alarms", try await alarmsGate(a, context))) }
         if let m = part("metric") { parts.append(("metric", try await metricGate(m, context))) }
         if let h = part("http") { parts.append(("http", try await httpGate(h, context))) }
-        return Self.combine(parts)
+        return GateCombination.combine(parts)
     }
+}
 
-    /// Any fail fails, else any inconclusive is inconclusive, else it passes (GateCombination).
-    static func combine(_ parts: [(name: String, result: GateResult)]) -> GateResult {
-        var value: [String: StepValue] = [:]
-        for (name, r) in parts { value[name] = r.stepValue }
-        let status: GateStatus = parts.contains { $0.result.status == .fail } ? .fail
-            : parts.contains { $0.result.status == .inconclusive } ? .inconclusive : .pass
-        let deciding = status == .pass ? parts : parts.filter { $0.result.status == status }
-        return GateResult(status, deciding.map { "\($0.name): \($0.result.reason)" }.joined(separator: "; "), value: .table(value))
+extension StepValue {
+    /// The argument `key` read with the real gate's own type (`Threshold`, `Comparison`, ...) by
+    /// the decoder the real function used to validate it; nil when absent.
+    func decoded<T: Decodable>(_ key: String, as type: T.Type) throws -> T? {
+        let value = self[key]
+        return value.isNil ? nil : try LuaValueDecoder().decode(type, from: value)
     }
 }
