@@ -220,7 +220,7 @@ import FlowTestSupport
         for (name, line) in [("spin", 2), ("top", 1)] {
             let start = ContinuousClock.now
             let e = await failure(p, name, folder: f)
-            #expect(ContinuousClock.now - start < .seconds(10))
+            #expect(ContinuousClock.now - start < .seconds(30))
             #expect(e?.name == "GateTimeout")
             #expect(e?.message == "gate '\(name)' (\(name).lua:\(line)) exceeded its time limit of 0.5 s")
         }
@@ -231,7 +231,7 @@ import FlowTestSupport
         let slow = await failure(p, "slow", folder: f)
         #expect(slow?.message == "gate 'slow' (slow.lua:2) exceeded its time limit of 0.5 s waiting for health.http_get")
         // Bounds that catch a measurement that never stops, not a slow machine.
-        #expect(ContinuousClock.now - start < .seconds(20))
+        #expect(ContinuousClock.now - start < .seconds(60))
     }
 
     @Test func cancellingTheStepStopsAMeasurementWaitingOnACall() async throws {
@@ -243,7 +243,7 @@ import FlowTestSupport
         try await Task.sleep(for: .milliseconds(200))
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(ContinuousClock.now - start < .seconds(20))
+        #expect(ContinuousClock.now - start < .seconds(60))
     }
 
     @Test func theInstructionAndMemoryLimitsEndAMeasurement() async throws {
