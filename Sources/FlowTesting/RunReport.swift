@@ -37,7 +37,8 @@ struct RunReport {
         r["compensated"] = .bool(state.steps.contains { $0.seq >= compensationFrom })
         r["log"] = list(seen.log.map { .string($0) })
         r["warnings"] = list(seen.warnings.map { .string($0) })
-        r["measurements"] = list(seen.measurements)
+        r["measurements"] = list(seen.measurements.entries)
+        r["measurements_total"] = .int(Int64(seen.measurements.total))
         if case .interrupted = outcome, let w = seen.waiting { r["waiting"] = w }
         if let cloud {
             let snapshot = cloud.snapshot(startedAt: start)

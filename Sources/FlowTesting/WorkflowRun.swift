@@ -16,7 +16,7 @@ struct WorkflowRun {
         struct State {
             var log: [String] = []
             var warnings: [String] = []
-            var measurements: [StepValue] = []
+            var measurements = BoundedLog<StepValue>()
             var waiting: StepValue?
         }
         let state = Mutex(State())

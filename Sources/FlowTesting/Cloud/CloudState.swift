@@ -15,7 +15,8 @@ struct CloudState: Sendable {
     var http: [String: SimEndpoint] = [:]
     /// Route53 change id -> when it turns INSYNC.
     var route53Changes: [String: Millis] = [:]
-    var calls: [SimCall] = []
+    /// Every call, bounded: a gate polled for a week makes 600,000.
+    var calls = BoundedLog<SimCall>()
     var notifications: [SimNotification] = []
 
     init(region: String) { self.region = region }

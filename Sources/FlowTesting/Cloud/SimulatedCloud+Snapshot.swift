@@ -31,7 +31,7 @@ extension SimulatedCloud {
                 "rollout_state": .string(v.effectiveRolloutState),
             ])
         }
-        let calls = s.calls.map { c in
+        let calls = s.calls.entries.map { c in
             StepValue.record(["at": seconds(c.at), "name": .string(c.name), "args": c.args, "error": .string(c.error)])
         }
         let notifications = s.notifications.map { n in
@@ -40,7 +40,7 @@ extension SimulatedCloud {
         }
         return .record([
             "weights": .table(weights), "targets": .table(targets), "alarms": .table(alarms), "services": .table(services),
-            "calls": .list(calls), "notifications": .list(notifications),
+            "calls": .list(calls), "calls_total": .int(s.calls.total), "notifications": .list(notifications),
         ])
     }
 }

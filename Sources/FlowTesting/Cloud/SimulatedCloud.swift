@@ -68,14 +68,11 @@ public final class SimulatedCloud: Sendable {
     /// Every call goes into `calls` when it starts; a failure adds its name.
     private func recorded(_ name: String, _ body: @escaping Body) -> Body {
         { [self] args, context in
-            let index = state.withLock { s in
-                s.calls.append(SimCall(at: context.clock.now(), name: name, args: args))
-                return s.calls.count - 1
-            }
+            let index = state.withLock { s in s.calls.append(SimCall(at: context.clock.now(), name: name, args: args)) }
             do {
                 return try await body(args, context)
             } catch let f as StepFailure {
-                state.withLock { $0.calls[index].error = f.name }
+                state.withLock { $0.calls.update(index) { $0.error = f.name } }
                 throw f
             }
         }
