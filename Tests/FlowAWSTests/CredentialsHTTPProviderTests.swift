@@ -117,14 +117,15 @@ import Testing
         let first = LockedFlag()
         try await withServer({ request in
             if request.path == "/latest/api/token" && first.takeFirst() {
-                // Far past the 3 s timeout, so even a loaded machine never accepts this answer.
-                return LocalHTTPServer.Response(status: 200, body: "late", delay: .milliseconds(9000))
+                // Far past the 6 s timeout, so even a loaded machine never accepts this answer.
+                return LocalHTTPServer.Response(status: 200, body: "late", delay: .milliseconds(12000))
             }
             return Self.imdsRoute(request)
         }) { server, client in
-            // 3 s, not the default's second: the retry must not time out on a busy machine.
+            // 6 s, not the default's second: the retry must not time out on a busy machine (at
+            // load 15 on 2 CPUs, 3 s was not enough).
             let provider = IMDSCredentialsProvider(environment: [:], httpClient: client, baseURL: server.baseURL,
-                                                   timeout: .milliseconds(3000))
+                                                   timeout: .milliseconds(6000))
             let credentials = try await provider.credentials()
             #expect(credentials.accessKeyID == "AKIDHTTP")
             #expect(server.requests.filter { $0.path == "/latest/api/token" }.count == 2)
