@@ -177,6 +177,43 @@ static inline lua_State *clua_newstate(clua_Limits *lim) {
     return L;
 }
 
+// collectgarbage for sandboxed scripts. A collection is work no instruction counts (the count
+// hook sees only VM instructions), so a loop of them would outlive the instruction limit: each
+// call is charged to the budget, a full collection by the heap's size (an instruction per 16
+// bytes), a step as 10,000 instructions, and the size argument of "step" is ignored (a huge one
+// is a full collection). A spent budget ends the script as the hook does; a deadline is checked.
+static inline int clua_sandbox_gc(lua_State *L) {
+    const char *opt = luaL_optstring(L, 1, "collect");
+    clua_Limits *lim = clua_limits_of(L);
+    if (strcmp(opt, "count") == 0) {
+        int kb = lua_gc(L, LUA_GCCOUNT, 0);
+        int b = lua_gc(L, LUA_GCCOUNTB, 0);
+        lua_pushnumber(L, (lua_Number)kb + (lua_Number)b / 1024);
+        return 1;
+    }
+    int step = strcmp(opt, "step") == 0;
+    long long cost = step ? 10000 : (long long)(lim->used / 16);
+    if (cost < 10000) cost = 10000;
+    if (lim->budget >= 0) {
+        lim->budget -= cost;
+        if (lim->budget < 0 && lim->tripped == 0) lim->tripped = 2;
+    }
+    if (lim->tripped == 1 || lim->tripped == 2) {
+        if (lua_isyieldable(L)) return lua_yield(L, 0);
+        return luaL_error(L, lim->tripped == 1 ? "memory limit exceeded" : "instruction limit exceeded");
+    }
+    if (lim->deadline > 0 && clua_monotonic_now() > lim->deadline) return luaL_error(L, "timed out");
+    if (step) {
+        lua_pushboolean(L, lua_gc(L, LUA_GCSTEP, 0));
+    } else {
+        lua_gc(L, LUA_GCCOLLECT, 0);
+        lua_pushinteger(L, 0);
+    }
+    return 1;
+}
+
+static inline void clua_push_sandbox_gc(lua_State *L) { lua_pushcfunction(L, clua_sandbox_gc); }
+
 // Installs the count hook on a thread (hooks are per thread in Lua 5.4).
 static inline void clua_sethook(lua_State *L, int period) {
     lua_sethook(L, clua_count_hook, LUA_MASKCOUNT, period);

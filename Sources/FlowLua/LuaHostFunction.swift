@@ -43,6 +43,12 @@ public struct LuaCall {
         }
     }
 
+    /// Argument `i` as a value, a conversion problem thrown as it is (`LuaConversionError`), for
+    /// host functions behind a Lua wrapper that word the error with the wrapper's own name.
+    public func convertedValue(_ i: Int) throws -> LuaValue {
+        try state.readValue(at: Int32(i), on: L)
+    }
+
     /// Lua's type name of argument `i` ("no value" when absent).
     public func typeName(_ i: Int) -> String {
         if Int32(i) > lua_gettop(L) { return "no value" }

@@ -1,3 +1,5 @@
+import CLua
+
 /// The environment a sandboxed chunk sees instead of `_G`: Lua's pure libraries (copied, so a
 /// script cannot reach the host's own tables), text-only `load`, and a clear error for each
 /// facility that is withheld. The host adds its own globals (`flow`, `require`) afterwards.
@@ -37,14 +39,19 @@ extension LuaState {
     public func makeSandbox(_ policy: LuaSandboxPolicy = .standard) throws -> LuaRef {
         let builder = try load(LuaState.sandboxBuilder, chunkName: "=flow.sandbox")
         let refusals = LuaValue.table(policy.refusals.mapValues { .string($0) })
-        guard let env = try callForRefs(builder, [.value(refusals)]).first else {
+        let gc = withoutMemoryCap {
+            clua_push_sandbox_gc(L)
+            return popRef()
+        }
+        defer { release(gc) }
+        guard let env = try callForRefs(builder, [.value(refusals), .ref(gc)]).first else {
             throw LuaError(kind: .runtime, message: "sandbox builder returned nothing")
         }
         return env
     }
 
     static let sandboxBuilder = """
-    local refusals = ...
+    local refusals, chargedgc = ...
     local function copy(t) local c = {} for k, v in pairs(t) do c[k] = v end return c end
     local env = {}
     for _, name in ipairs{ "assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal",
@@ -66,11 +73,22 @@ extension LuaState {
       end
       return rawload(chunk, name, "t", e or env)
     end
+    -- Collections are charged to the instruction budget (shim.h: clua_sandbox_gc).
     env.collectgarbage = function(opt)
       if opt == nil or opt == "count" or opt == "collect" or opt == "step" then
-        return collectgarbage(opt or "collect")
+        return chargedgc(opt or "collect")
       end
       error("collectgarbage('" .. tostring(opt) .. "') is not available in a sandboxed script", 2)
+    end
+    -- Lua runs a __gc finaliser with its hooks off, so no limit stops an endless one (and
+    -- closing the interpreter runs every pending one): scripts get no finalisers. Any __gc
+    -- field counts, since a false one marks the object and may be replaced by a function later.
+    local rawsetmetatable = setmetatable
+    env.setmetatable = function(t, mt)
+      if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+        error("setmetatable: __gc is not available in a sandboxed script (a finaliser runs outside the script's limits)", 2)
+      end
+      return rawsetmetatable(t, mt)
     end
     env._G = env
     local top = {}

@@ -124,7 +124,7 @@ extension LuaState {
             default: break
             }
         }
-        if case .nil = errorValue { return "(error object is a nil value)" }
+        // By Lua's type, not the value read: a function or a cyclic table reads as nil.
         return "(error object is a \(typeName) value)"
     }
 }

@@ -118,6 +118,8 @@ public struct LuaConversionError: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var problem: String
     public var description: String {
-        path.isEmpty ? problem : "\(problem) (at '\(path)')"
+        // A path 64 levels deep (or with huge keys) is cut: its start says where it is.
+        let shown = path.utf8.count > 200 ? String(decoding: path.utf8.prefix(200), as: UTF8.self) + "..." : path
+        return path.isEmpty ? problem : "\(problem) (at '\(shown)')"
     }
 }

@@ -96,17 +96,18 @@ public final class LuaState {
         }
     }
 
-    /// "chunk:line" of the innermost Lua function running on `thread`.
-    func currentLocation(of thread: OpaquePointer) -> String? {
+    /// "chunk:line" of the innermost Lua function running on `thread`, passing over chunks
+    /// named in `skipping` (the host's own wrappers).
+    func currentLocation(of thread: OpaquePointer, skipping: Set<String> = []) -> String? {
         var ar = lua_Debug()
         var level: Int32 = 0
         while lua_getstack(thread, level, &ar) != 0 {
             lua_getinfo(thread, "Sl", &ar)
             if ar.currentline > 0 {
                 let src = withUnsafeBytes(of: ar.short_src) { raw in
-                    String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
                 }
-                return "\(src):\(ar.currentline)"
+                if !skipping.contains(src) { return "\(src):\(ar.currentline)" }
             }
             level += 1
         }

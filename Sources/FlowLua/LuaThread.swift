@@ -37,6 +37,12 @@ public final class LuaThread {
     /// Equal to `LuaCall.threadIdentity` for calls made from this coroutine.
     public var identity: UnsafeRawPointer { UnsafeRawPointer(T) }
 
+    /// "chunk:line" of the script's own code where this coroutine stopped (where it yielded,
+    /// or raised), the host's wrappers passed over.
+    public var location: String? {
+        state.currentLocation(of: T, skipping: state.wrapperSources)
+    }
+
     public var isDead: Bool {
         started && lua_status(T) == LUA_OK && lua_gettop(T) == 0
     }
@@ -77,6 +83,10 @@ public final class LuaThread {
                 let traceback: String? = state.popErrorMessage(on: state.L)
                 var error = state.errorFromStack(status: status, on: T)
                 error.traceback = traceback
+                // A value that is not a string carries no place: give it the raiser's line.
+                if error.kind == .errorObject, error.location == nil, let place = location {
+                    error.message = "\(place): \(error.message)"
+                }
                 return .failed(error)
             }
         }

@@ -35,9 +35,10 @@
 //
 //   A crash can leave, at the end of the last segment only: a partial record header, a payload shorter
 //   than its length, a record whose checksum fails, or zeros where the filesystem extended the file
-//   but the data never reached the disk; and a last segment that is empty, zero-filled or shorter than
-//   its header when the rename reached the disk before the data did. Such a tail is cut off by the
-//   writer (the cut bytes are kept in "<segment>.broken", then ".broken.1", ...); the reader reports it.
+//   but the data never reached the disk; and a last segment of at most 16 bytes that are zeros or a
+//   prefix of its header when the rename reached the disk before the data did. Such a tail is cut off
+//   by the writer (the cut bytes are kept in "<segment>.broken", then ".broken.1", ...); the reader
+//   reports it.
 //
 //   Everything else is damage that the log cannot repair and that is never skipped silently; it is
 //   reported with the file path and the byte offset:
@@ -48,6 +49,9 @@
 //   - a record with a valid checksum and type 0 or >= 128, or nonzero reserved bytes: it was written
 //     like this, by another program or a newer version, and cutting it would destroy data;
 //   - a header with the wrong magic, version or segment number that is not an incomplete creation;
+//     a segment longer than its header is never one (the header is synced alone before any record
+//     is appended), nor is a lone segment other than 1 (a checkpoint removes the segments before its
+//     own only once that one is synced);
 //   - a gap in the segment numbers.
 //   A record with a valid checksum that is longer than the reader's maxRecordSize is reported as
 //   .recordTooLarge (open with a larger limit) rather than cut.

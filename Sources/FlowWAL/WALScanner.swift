@@ -41,10 +41,9 @@ enum WALScanner {
             let isLast = index == segments.count - 1
             let bytes = try Sys.readFile(segment.path)
             if let problem = headerProblem(bytes, number: segment.number) {
-                guard isLast, isIncompleteCreation(bytes, number: segment.number) else {
-                    let successor = isLast ? "" : "; it is not the last segment, so it is not an unfinished creation"
+                if let notUnfinished = notAnUnfinishedCreation(bytes, segment: segment, isLast: isLast, isFirst: index == 0) {
                     let hint = damagedHint(segment.path, 0)
-                    throw WALError.corrupt(segment.path, offset: 0, "\(problem)\(successor). \(hint)")
+                    throw WALError.corrupt(segment.path, offset: 0, "\(problem)\(notUnfinished). \(hint)")
                 }
                 scan.tail = WALScan.Tail(
                     removesSegment: true, path: segment.path, offset: 0, bytesCut: UInt64(bytes.count),
@@ -99,9 +98,27 @@ enum WALScanner {
         return nil
     }
 
-    /// Only zeros, or a prefix of the header it should have had: the rename reached the disk before
-    /// the data did. Anything else in a bad header was written that way and is not ours to delete.
+    /// Why a segment with a bad header cannot be an unfinished creation (which is then cut like a
+    /// torn tail), or nil when it can. A creation syncs the 16-byte header alone before any record
+    /// is appended, and a checkpoint removes older segments only once its own segment is synced.
+    static func notAnUnfinishedCreation(_ bytes: [UInt8], segment: WALScan.Segment, isLast: Bool, isFirst: Bool) -> String? {
+        if !isLast { return "; it is not the last segment, so it is not an unfinished creation" }
+        if bytes.count > WALFormat.segmentHeaderSize {
+            return "; the file is \(bytes.count) bytes, longer than a header, so records were appended after its header "
+                + "was synced: it is not an unfinished creation"
+        }
+        if isFirst && segment.number != 1 {
+            return "; it is the only segment and the segments before it were removed, which happens only after it was "
+                + "synced: it is not an unfinished creation"
+        }
+        return isIncompleteCreation(bytes, number: segment.number) ? nil : ""
+    }
+
+    /// Only zeros, or a prefix of the header it should have had, and no longer than the header: the
+    /// rename reached the disk before the data did. Anything else in a bad header was written that
+    /// way and is not ours to delete.
     static func isIncompleteCreation(_ bytes: [UInt8], number: UInt32) -> Bool {
+        guard bytes.count <= WALFormat.segmentHeaderSize else { return false }
         let expected = WALFormat.segmentHeader(number)
         for (index, byte) in bytes.enumerated() where byte != 0 {
             if index >= expected.count || byte != expected[index] { return false }

@@ -23,7 +23,8 @@ enum FlowBinary {
         return url.path
     }()
 
-    static let path = packageRoot + "/.build/debug/flow"
+    /// FLOW_TEST_BINARY runs the suite against another build (scripts/sanitizers: a sanitized one).
+    static let path = ProcessInfo.processInfo.environment["FLOW_TEST_BINARY"] ?? packageRoot + "/.build/debug/flow"
 
     static func require() throws -> String {
         guard access(path, X_OK) == 0 else {

@@ -21,7 +21,7 @@ import Testing
         options.ready = { bound in port.withLock { $0 = bound } }
         let source = try EventSources.parse(spec, aws: { _ in throw CancellationError() }, options: options)
         let run = SourceRun(source, deliver: deliver)
-        try #require(await run.wait(within: .seconds(10)) { port.withLock { $0 } != nil })
+        try #require(await run.wait(within: .seconds(30)) { port.withLock { $0 } != nil })  // catches a hang, not a slow start
         return Listener(run: run, port: port.withLock { $0 } ?? 0, logs: logs)
     }
 

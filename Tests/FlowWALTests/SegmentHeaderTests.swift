@@ -42,7 +42,7 @@ struct SegmentHeaderTests {
     }
 
     @Test func zeroFilledLastSegmentIsRemoved() throws {
-        try expectUnfinishedLastSegmentRemoved([UInt8](repeating: 0, count: 4096))
+        try expectUnfinishedLastSegmentRemoved([UInt8](repeating: 0, count: 16))
     }
 
     @Test func onlySegmentUnfinishedIsRecreated() throws {

@@ -14,23 +14,43 @@ public final class FaultProxy: Sendable {
         case drop
         /// Waits, then forwards; longer than the per-attempt timeout it becomes a timeout.
         case delay(Duration)
+        /// Forwards (the upstream acts on the request), then sends the response's head and only
+        /// the first `keepBodyBytes` of its body before closing: the body ends short of its
+        /// Content-Length.
+        case truncate(keepBodyBytes: Int)
+        /// Forwards, sends the first `afterBytes` of the response, then resets the connection (RST).
+        case reset(afterBytes: Int)
+        /// Forwards, then answers with the body cut to `keepBodyBytes` and a Content-Length that
+        /// matches it: a whole HTTP message whose XML or JSON is cut off.
+        case garble(keepBodyBytes: Int)
+        /// Answers with an AWS-style XML error (`code`) whose message is the request's head, as a
+        /// careless endpoint might: headers, signature and session token included.
+        case echoRequest(status: Int, code: String)
     }
 
     public let port: Int
     private let upstreamPort: Int
     private let listener: Int32
     private let script: Mutex<[Fault]>
+    /// Only requests holding these bytes take a fault; others are forwarded (nil: every request).
+    private let only: [UInt8]?
     private let requestCount = Atomic<Int>(0)
+    private let faultCount = Atomic<Int>(0)
     private let stopped = Atomic<Bool>(false)
     private let done = Mutex<Bool>(false)
 
     public var endpoint: String { "http://127.0.0.1:\(port)" }
     /// Requests received so far: the client's attempts.
     public var requests: Int { requestCount.load(ordering: .sequentiallyConsistent) }
+    /// Requests that took a fault from the script.
+    public var faulted: Int { faultCount.load(ordering: .sequentiallyConsistent) }
 
-    public init(upstreamPort: Int, script: [Fault]) throws {
+    /// `only`: text a request must contain (in its head or body) to take the next fault, e.g. an
+    /// operation name or a value in its body; other requests are forwarded untouched.
+    public init(upstreamPort: Int, script: [Fault], only: String? = nil) throws {
         self.upstreamPort = upstreamPort
         self.script = Mutex(script)
+        self.only = only.map { Array($0.utf8) }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -72,7 +92,9 @@ public final class FaultProxy: Sendable {
     private func handle(_ client: Int32) {
         guard let request = Self.readRequest(client) else { return }
         requestCount.add(1, ordering: .sequentiallyConsistent)
-        let fault: Fault? = script.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+        let applies = only.map { request.firstRange(of: $0) != nil } ?? true
+        let fault: Fault? = applies ? script.withLock { $0.isEmpty ? nil : $0.removeFirst() } : nil
+        if fault != nil { faultCount.add(1, ordering: .sequentiallyConsistent) }
         switch fault {
         case .respond(let status, let body, let headers)?:
             var head = "HTTP/1.1 \(status) Fault\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n"
@@ -83,9 +105,61 @@ public final class FaultProxy: Sendable {
         case .delay(let d)?:
             Thread.sleep(forTimeInterval: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
             forward(request, to: client)
+        case .truncate(let keep)?:
+            guard let response = fetch(request), let end = Self.headEnd(response) else { return }
+            Self.writeAll(client, Array(response[..<min(response.count, end + keep)]))
+        case .reset(let after)?:
+            guard let response = fetch(request) else { return }
+            Self.writeAll(client, Array(response.prefix(after)))
+            // SO_LINGER 0: the close that follows sends RST instead of FIN.
+            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+            setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        case .garble(let keep)?:
+            guard let response = fetch(request), let end = Self.headEnd(response) else { return }
+            let body = Array(response[end...].prefix(keep))
+            let head = String(decoding: response[..<end], as: UTF8.self).split(separator: "\r\n")
+                .filter { !$0.isEmpty && !$0.lowercased().hasPrefix("content-length:") && !$0.lowercased().hasPrefix("transfer-encoding:") }
+                .joined(separator: "\r\n") + "\r\nContent-Length: \(body.count)\r\n\r\n"
+            Self.writeAll(client, Array(head.utf8) + body)
+        case .echoRequest(let status, let code)?:
+            let head = String(decoding: request.prefix { $0 != 0 }, as: UTF8.self)
+                .components(separatedBy: "\r\n\r\n").first ?? ""
+            let escaped = head.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;")
+            let body = "<ErrorResponse><Error><Type>Sender</Type><Code>\(code)</Code><Message>you sent: \(escaped)</Message></Error>"
+                + "<RequestId>echo</RequestId></ErrorResponse>"
+            let reply = "HTTP/1.1 \(status) Echo\r\nContent-Type: text/xml\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
+            Self.writeAll(client, Array(reply.utf8))
         case nil:
             forward(request, to: client)
         }
+    }
+
+    /// The upstream's whole response (it closes after each one), or nil when it cannot be reached.
+    private func fetch(_ request: [UInt8]) -> [UInt8]? {
+        let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(upstream) }
+        var addr = Self.loopback(port: upstreamPort)
+        let connected = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+        guard connected else { return nil }
+        Self.writeAll(upstream, request)
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(upstream, &buffer, buffer.count)
+            if n <= 0 { break }
+            response += buffer[0..<n]
+        }
+        return response
+    }
+
+    /// Where a response's body starts.
+    private static func headEnd(_ response: [UInt8]) -> Int? {
+        response.firstRange(of: Array("\r\n\r\n".utf8))?.upperBound
     }
 
     private func forward(_ request: [UInt8], to client: Int32) {

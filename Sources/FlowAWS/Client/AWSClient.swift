@@ -63,7 +63,8 @@ public final class AWSClient: Sendable {
                     logger.debug("aws call ok", metadata: meta(service, operation, attempt, response.status))
                     return response
                 }
-                failure = AWSErrorParser.parse(response, service: service, operation: operation)
+                // An endpoint may echo the request (its token) in its error: never pass that on.
+                failure = AWSErrorParser.parse(response, service: service, operation: operation).redacting(credentials)
             } catch let error as AWSError {
                 throw error
             } catch is CancellationError {

@@ -1,6 +1,7 @@
 /// A failed AWS call: the service's error, or the transport's when no response arrived.
-/// Built only from the response and the request's name, never from headers or credentials,
-/// so it cannot carry a secret or the Authorization header.
+/// Built only from the response and the request's name, never from headers or credentials, and
+/// with the credentials' secrets cut out of what the response said (`redacting`), so it cannot
+/// carry a secret even from an endpoint that echoes the request.
 public struct AWSError: Error, Sendable, CustomStringConvertible {
     /// The service id, e.g. "ECS".
     public var service: String
@@ -28,6 +29,23 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
         self.httpStatus = httpStatus
         self.attempts = attempts
         self.queryCode = queryCode
+    }
+
+    /// This error with the secret key and session token of `credentials` cut out of every text
+    /// the response supplied: an endpoint (a proxy, a mock, a careless service) may echo the
+    /// signed request, token included, in its error message.
+    public func redacting(_ credentials: AWSCredentials) -> AWSError {
+        let secrets = [credentials.secretAccessKey, credentials.sessionToken ?? ""].filter { $0.count >= 8 }
+        guard !secrets.isEmpty else { return self }
+        func clean(_ text: String) -> String {
+            secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "[redacted]") }
+        }
+        var e = self
+        e.code = clean(code)
+        e.message = clean(message)
+        e.requestID = requestID.map(clean)
+        e.queryCode = queryCode.map(clean)
+        return e
     }
 
     public var description: String {

@@ -90,7 +90,7 @@ final class GateScript {
                 throw failure(from: error)
             case .yielded:
                 guard let call = pending else {
-                    throw GateError.lua(gate, message: "\(path): the gate yielded outside a ctx call (coroutine.yield is only for coroutines the gate creates)")
+                    throw GateError.lua(gate, message: "\(thread.location ?? path): the gate yielded outside a ctx call (coroutine.yield is only for coroutines the gate creates)")
                 }
                 pending = nil
                 input = try await perform(call).map { .value($0) }

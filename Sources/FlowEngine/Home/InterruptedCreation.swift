@@ -8,13 +8,17 @@ extension FlowHome {
     /// removed and the execution created afresh under the same id. A journal that cannot be read
     /// for another reason (damage) is never taken for one.
     public func isInterruptedCreation(_ id: String) -> Bool {
+        (try? checkInterruptedCreation(id)) ?? false
+    }
+
+    /// The same, but a journal that cannot be read throws its `RunError(.journal)`, so that
+    /// `flow resume` refuses it before opening (and repairing) anything.
+    public func checkInterruptedCreation(_ id: String) throws -> Bool {
         guard exists(id), FileLock.holder(path: lockPath(of: id)) == nil else { return false }
         do {
             return try JournalReading.read(home: self, id: id).state.started == nil
         } catch let e as RunError where e.code == .usage {
             return true  // no segment file yet
-        } catch {
-            return false
         }
     }
 }

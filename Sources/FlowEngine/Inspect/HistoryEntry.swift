@@ -55,6 +55,7 @@ public struct HistoryEntry: Sendable, Encodable {
         } catch let e as WALError {
             throw RunError(e.code == .notFound ? .usage : .journal, e.message)
         }
+        try JournalReading.refuseLostOnlySegment(result.tornTail, hasRecords: !result.records.isEmpty)
         var out: [HistoryEntry] = []
         for (i, r) in result.records.enumerated() {
             let entry: JournalEntry

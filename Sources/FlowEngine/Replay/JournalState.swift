@@ -77,8 +77,12 @@ public struct JournalState: Sendable, Equatable {
             lastEventAt = i.at
             let attempt = AttemptRecord(attempt: i.attempt, startedAt: i.at, deadline: i.deadline)
             if i.seq == steps.count + 1 {
+                // A step in a loop has the location of the step before it: keep one copy of the
+                // string, not one per step (a 1,000,000-step journal held ~90 MiB of them).
+                var location = i.location
+                if let last = steps.indices.last, steps[last].location == location { location = steps[last].location }
                 steps.append(StepRecord(
-                    seq: i.seq, kind: i.kind, name: i.name, digest: i.digest, location: i.location, args: i.args,
+                    seq: i.seq, kind: i.kind, name: i.name, digest: i.digest, location: location, args: i.args,
                     attempts: [attempt]))
             } else if i.seq == steps.count, steps[i.seq - 1].name == i.name {
                 // A new attempt, or the same attempt again after a crash cut it short.

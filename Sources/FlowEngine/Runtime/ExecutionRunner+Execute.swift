@@ -21,7 +21,8 @@ extension ExecutionRunner {
                 return .failed(error)
             case .yielded:
                 guard let work = pending else {
-                    return .failed(LuaError(kind: .runtime, message: "the workflow yielded outside a flow call (coroutine.yield is only for coroutines the workflow creates)"))
+                    let place = thread.location.map { "\($0): " } ?? ""
+                    return .failed(LuaError(kind: .runtime, message: "\(place)the workflow yielded outside a flow call (coroutine.yield is only for coroutines the workflow creates)"))
                 }
                 pending = nil
                 switch await perform(work) {
@@ -49,7 +50,11 @@ extension ExecutionRunner {
             if !paramsDeclared, !rawParams.isEmpty, machine.journal.steps.isEmpty {
                 return try abandon(usage: "parameters were given (\(rawParams.keys.sorted().joined(separator: ", "))) but the workflow declares none: add flow.params{...}")
             }
-            return try finish(.succeeded, value: values.first ?? .nil, error: nil)
+            let value = values.first ?? .nil
+            if let problem = JournalBounds.problem(with: value, what: "the workflow returned") {
+                return try await compensate(reason: .failed, error: StepError(name: "InvalidResult", message: problem), atSeq: machine.nextSeq)
+            }
+            return try finish(.succeeded, value: value, error: nil)
         case .failed(let luaError):
             if luaError.kind == .instructionLimit || luaError.kind == .memoryLimit {
                 options.observer(.warning(luaError.message))
@@ -145,6 +150,7 @@ extension ExecutionRunner {
         if options.replayOnly { try replayOnlyCompensationEnded() }
         var final = record.error
         if !problems.isEmpty { final.message += " (compensation failed: \(problems.joined(separator: "; ")))" }
+        final = final.bounded
         let status: FinalStatus = switch record.reason {
         case .failed: .failed
         case .cancelled: .cancelled

@@ -83,6 +83,9 @@ extension ExecutionRunner {
 
     func hostStepBegin(_ call: LuaCall) throws -> LuaHostResult {
         let name = try call.value(1).stringValue ?? ""
+        if let problem = JournalBounds.nameProblem(name) {
+            throw LuaHostError("bad argument #1 to 'flow.step' (\(problem))", level: 2)
+        }
         let opts = try call.value(2)
         // Most steps have no options: skip the decoder, which is most of a replayed step's cost.
         let parsed = opts.isNil || opts == .table([:]) ? StepOptions() : try decodeOptions(opts, display: "flow.step", argument: 3)
@@ -124,7 +127,10 @@ extension ExecutionRunner {
         var value = LuaValue.nil
         if ok {
             do {
-                value = try call.value(2)
+                value = try call.convertedValue(2)
+                if let problem = JournalBounds.problem(with: value, what: "flow.step '\(step.name)' returned") {
+                    failure = (StepError(name: "InvalidResult", message: problem), false)
+                }
             } catch {
                 failure = (StepError(name: "InvalidResult", message: "flow.step '\(step.name)' returned a value flow cannot journal: \(error)"), false)
             }

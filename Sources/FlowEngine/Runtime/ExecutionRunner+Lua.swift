@@ -66,17 +66,21 @@ extension ExecutionRunner {
     /// The error a script raised (or that ended it) as the journal keeps it.
     static func stepError(from error: LuaError) -> StepError {
         if case .table(let t)? = error.value, let name = t["name"]?.stringValue {
-            return StepError(name: name, message: t["message"]?.stringValue ?? error.message)
+            return StepError(name: name, message: t["message"]?.stringValue ?? error.message).bounded
         }
         switch error.kind {
-        case .memoryLimit: return StepError(name: "MemoryLimit", message: error.message)
-        case .instructionLimit: return StepError(name: "InstructionLimit", message: error.message)
-        default: return StepError(name: "Error", message: error.message)
+        case .memoryLimit: return StepError(name: "MemoryLimit", message: error.message).bounded
+        case .instructionLimit: return StepError(name: "InstructionLimit", message: error.message).bounded
+        default: return StepError(name: "Error", message: error.message).bounded
         }
     }
 
     /// An error value a step's function raised, as a StepError.
     static func stepError(from value: LuaValue) -> StepError {
+        unboundedStepError(from: value).bounded
+    }
+
+    private static func unboundedStepError(from value: LuaValue) -> StepError {
         switch value {
         case .table(let t):
             let name = t["name"]?.stringValue ?? "Error"

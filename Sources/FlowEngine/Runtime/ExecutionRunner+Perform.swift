@@ -90,8 +90,14 @@ extension ExecutionRunner {
                                       settings: options.settings)
             context.clock = options.clock
             context.resumedInFlight = call.resumedInFlight && attempt == call.attempt
-            let result = call.analysis == nil ? await invoke(call, context: context) : await analyse(call, context: context)
+            var result = call.analysis == nil ? await invoke(call, context: context) : await analyse(call, context: context)
             let elapsed = options.clock.now() - started
+            // What the journal cannot hold fails the step rather than stopping the run for good.
+            if case .value(let value) = result, let problem = JournalBounds.problem(with: value, what: "\(call.display) returned") {
+                result = .failure(StepError(name: "ResultTooLarge", message: problem), retryable: false)
+            } else if case .failure(let error, let retryable) = result, !error.isBounded {
+                result = .failure(error.bounded, retryable: retryable)
+            }
             switch result {
             case .stopped(let reason):
                 return .stop(reason)

@@ -8,7 +8,13 @@ extension ExecutionRunner {
         guard let function = options.registry.function(qualified) else {
             throw LuaHostError("\(display) is not a registered step function", level: 2)
         }
-        guard case .table(var fields) = try call.value(3) else {
+        let raw: LuaValue
+        do {
+            raw = try call.convertedValue(3)
+        } catch let e as LuaConversionError {
+            throw LuaHostError("bad argument #1 to '\(display)' (\(e))", level: 2)
+        }
+        guard case .table(var fields) = raw else {
             throw LuaHostError("bad argument #1 to '\(display)' (table expected, got \(call.typeName(3)))", level: 2)
         }
         // retry and timeout belong to the engine, but a function that waits with its own
@@ -28,6 +34,10 @@ extension ExecutionRunner {
             }
         }
         let args = LuaValue.table(fields)
+        // The arguments go into the step's intent record.
+        if let problem = JournalBounds.problem(with: args, what: "its arguments are") {
+            throw LuaHostError("bad argument #1 to '\(display)' (\(problem))", level: 2)
+        }
         let prepared: any Sendable
         do {
             prepared = try function.prepare(args)
@@ -99,6 +109,9 @@ extension ExecutionRunner {
 
     func hostSignal(_ call: LuaCall) throws -> LuaHostResult {
         let name = try call.value(1).stringValue ?? ""
+        if let problem = JournalBounds.nameProblem(name) {
+            throw LuaHostError("bad argument #1 to 'flow.signal' (\(problem))", level: 2)
+        }
         let timeout: Double? = switch try call.value(2) {
         case .int(let i): Double(i)
         case .double(let d): d

@@ -132,7 +132,7 @@ public final class ExecutionRunner {
         self.id = id
         let home = options.home
         try FlowHome.checkExisting(home: home, id: id)
-        if home.isInterruptedCreation(id) {
+        if try home.checkInterruptedCreation(id) {
             try? FileManager.default.removeItem(atPath: home.directory(of: id))
             throw RunError(.usage, "execution '\(id)' never started: the process creating it died before its first record, so nothing ran; it was removed: start it again with `flow run WORKFLOW --id \(id)`")
         }
@@ -245,7 +245,8 @@ public final class ExecutionRunner {
             return false
         }
         do {
-            for e in entries {
+            for entry in entries {
+                let e = JournalBounds.fitted(entry)
                 let (type, payload) = JournalCodec.encode(e)
                 try writer.append(type: type, payload: payload)
                 try machine.record(e)

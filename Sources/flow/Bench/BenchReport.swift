@@ -67,10 +67,12 @@ struct BenchReport: Codable, Sendable {
             Fmt.row("(b) flow resume, \(r.steps) steps, spawn→exit (ms)", r.resumeSeconds, Fmt.millis, goal: goalCell(1)),
             Fmt.row("(b) replayed steps/s, flow resume", r.resumeStepsPerSecond, Fmt.rate),
             Fmt.row("(b) peak RSS of flow resume (MiB)", r.peakRSSMiB, Fmt.mib),
+            Fmt.row("(b) CPU time of flow resume, user+sys (ms)", r.resumeCPUSeconds, Fmt.millis),
             Fmt.row("(b) in-process resume, no process start (ms)", r.inProcessSeconds, Fmt.millis),
             Fmt.row("(b) replayed steps/s, in-process", r.inProcessStepsPerSecond, Fmt.rate),
             Fmt.row("(c) flow run empty.lua, spawn→exit (ms)", s.emptyRunSeconds, Fmt.millis, goal: goalCell(2)),
             Fmt.row("(c) flow --version, spawn→exit (ms)", s.versionSeconds, Fmt.millis),
+            Fmt.row("(c) CPU time of flow run empty.lua, user+sys (ms)", s.emptyRunCPUSeconds, Fmt.millis),
             Fmt.row("(c) peak RSS of flow run empty.lua (MiB)", s.emptyRunPeakRSSMiB, Fmt.mib),
         ]
         lines.append(Table.render(header: rows[0], rows: Array(rows.dropFirst())))

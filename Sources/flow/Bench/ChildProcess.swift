@@ -13,6 +13,8 @@ struct ChildProcess {
         var seconds: Double
         /// Peak resident set size in KiB (Linux reports ru_maxrss in KiB).
         var maxRSSKiB: Int
+        /// CPU time, user + system: other work on the machine stretches it less than wall time.
+        var cpuSeconds: Double = 0
     }
 
     let pid: pid_t
@@ -75,6 +77,8 @@ struct ChildProcess {
         // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift does not import.
         let signal = status & 0x7f
         let code = signal == 0 ? (status >> 8) & 0xff : 128 + signal
-        return Ended(status: code, seconds: seconds, maxRSSKiB: usage.ru_maxrss)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        return Ended(status: code, seconds: seconds, maxRSSKiB: usage.ru_maxrss, cpuSeconds: cpu)
     }
 }

@@ -15,6 +15,8 @@ struct ReplayResult: Codable, Sendable {
     var resumeSeconds: BenchSample
     var resumeStepsPerSecond: BenchSample
     var peakRSSMiB: BenchSample
+    /// CPU time (user + system) of that `flow resume`: other work on the machine stretches it less than wall time.
+    var resumeCPUSeconds: BenchSample
     /// `ExecutionRunner(.resume)` in this process: no exec, dyld or Swift runtime start-up.
     var inProcessSeconds: BenchSample
     var inProcessStepsPerSecond: BenchSample
@@ -34,6 +36,7 @@ enum ReplayBench {
 
         var childTimes: [Double] = []
         var rss: [Double] = []
+        var cpu: [Double] = []
         for k in 1...runs {
             let home = try freshCopy(of: pristine, at: dir + "/child-\(k)")
             let ended = try ChildReaper.measure(
@@ -43,6 +46,7 @@ enum ReplayBench {
             }
             childTimes.append(ended.seconds)
             rss.append(Double(ended.maxRSSKiB) / 1024)
+            cpu.append(ended.cpuSeconds)
             try FileManager.default.removeItem(atPath: home)
         }
 
@@ -57,6 +61,7 @@ enum ReplayBench {
         return ReplayResult(
             steps: steps, buildSeconds: buildSeconds, journalBytes: journalBytes,
             resumeSeconds: child, resumeStepsPerSecond: child.rate(count: steps), peakRSSMiB: BenchSample(rss),
+            resumeCPUSeconds: BenchSample(cpu),
             inProcessSeconds: inProcess, inProcessStepsPerSecond: inProcess.rate(count: steps))
     }
 

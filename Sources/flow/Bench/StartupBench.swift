@@ -6,6 +6,8 @@ struct StartupResult: Codable, Sendable {
     var emptyRunSeconds: BenchSample
     var versionSeconds: BenchSample
     var emptyRunPeakRSSMiB: BenchSample
+    /// CPU time (user + system) of `flow run empty.lua`: other work stretches it less than wall time.
+    var emptyRunCPUSeconds: BenchSample
 }
 
 enum StartupBench {
@@ -19,17 +21,19 @@ enum StartupBench {
         var runTimes: [Double] = []
         var rss: [Double] = []
         var versionTimes: [Double] = []
+        var cpu: [Double] = []
         for _ in 1...runs {
             let ended = try ChildReaper.measure(["run", script, "--home", home, "--quiet"], log: log, scratch: scratch)
             guard ended.status == 0 else { throw BenchFailure("flow run empty.lua exited with \(ended.status) (see \(log))") }
             runTimes.append(ended.seconds)
             rss.append(Double(ended.maxRSSKiB) / 1024)
+            cpu.append(ended.cpuSeconds)
             let version = try ChildReaper.measure(["--version"], log: log, scratch: scratch)
             guard version.status == 0 else { throw BenchFailure("flow --version exited with \(version.status)") }
             versionTimes.append(version.seconds)
         }
         return StartupResult(
             emptyRunSeconds: BenchSample(runTimes), versionSeconds: BenchSample(versionTimes),
-            emptyRunPeakRSSMiB: BenchSample(rss))
+            emptyRunPeakRSSMiB: BenchSample(rss), emptyRunCPUSeconds: BenchSample(cpu))
     }
 }

@@ -1,0 +1,108 @@
+import FlowEngine
+import Foundation
+
+/// `flow bench --concurrent N`: N executions of M durable steps (sync always) driven at once by
+/// one process, against one execution's per-step rate and against the disk's own rates (one
+/// raw write+fdatasync loop; N such loops at once on N files).
+///
+/// Each execution has its own WAL, so N executions make N fdatasyncs of N files; concurrent
+/// fdatasyncs on ext4 can share one journal commit. How many are in flight depends on the threads:
+/// on the default pool (one thread per CPU) a runner blocks its thread in fdatasync, so at most
+/// one sync per CPU is in flight; with one thread per execution (`ThreadExecutor`), all N are.
+struct ConcurrentResult: Codable, Sendable {
+    var executions: Int
+    var steps: Int
+    /// Steps of the single execution that gives the per-step rate.
+    var singleSteps: Int
+    var bytesPerStep: Double
+    /// One execution, in-process, sync always: the per-step rate.
+    var singleStepsPerSecond: BenchSample
+    /// N executions as tasks on the default pool: wall time from the first start to the last end.
+    var poolSeconds: BenchSample
+    var poolStepsPerSecond: BenchSample
+    /// N executions, each on a thread of its own.
+    var threadSeconds: BenchSample
+    var threadStepsPerSecond: BenchSample
+    /// One raw write+fdatasync loop.
+    var rawSingleSyncsPerSecond: BenchSample
+    /// N raw loops at once, one file each: all syncs together per second.
+    var rawParallelSyncsPerSecond: BenchSample
+
+    var poolRatio: Double { poolStepsPerSecond.median / singleStepsPerSecond.median }
+    var threadRatio: Double { threadStepsPerSecond.median / singleStepsPerSecond.median }
+    var rawRatio: Double { rawParallelSyncsPerSecond.median / rawSingleSyncsPerSecond.median }
+}
+
+enum ConcurrentBench {
+    static func run(directory: String, executions: Int, steps: Int, runs: Int,
+                    progress: (String) -> Void) async throws -> ConcurrentResult {
+        let dir = directory + "/concurrent"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let script = dir + "/steps.lua"
+        let singleSteps = max(steps, 1000)
+        let singleScript = dir + "/single.lua"
+        let empty = dir + "/empty.lua"
+        try BenchScripts.write(BenchScripts.steps(steps), to: script)
+        try BenchScripts.write(BenchScripts.steps(singleSteps), to: singleScript)
+        try BenchScripts.write("", to: empty)
+
+        // Record size, as in (a): journal growth per step.
+        let probe = FlowHome(root: dir + "/probe")
+        _ = try await DurableStepBench.runInProcess(home: probe, script: empty, id: "empty")
+        _ = try await DurableStepBench.runInProcess(home: probe, script: singleScript, id: "steps")
+        let bytesPerStep = Double(try BenchFiles.size(ofTree: probe.journalDirectory(of: "steps"))
+            - BenchFiles.size(ofTree: probe.journalDirectory(of: "empty"))) / Double(singleSteps)
+        try FileManager.default.removeItem(atPath: probe.root)
+        let recordBytes = Int(bytesPerStep.rounded())
+
+        var single: [Double] = [], pool: [Double] = [], threads: [Double] = []
+        var raw1: [Double] = [], rawN: [Double] = []
+        for k in 1...runs {
+            progress("run \(k) of \(runs)")
+            let home = FlowHome(root: dir + "/home-\(k)")
+            let measures: [() async throws -> Void] = [
+                { single.append(try await DurableStepBench.runInProcess(home: home, script: singleScript, id: "single")) },
+                { pool.append(try await drive(home: home, script: script, prefix: "pool", executions: executions, ownThreads: false)) },
+                { threads.append(try await drive(home: home, script: script, prefix: "thread", executions: executions, ownThreads: true)) },
+                { raw1.append(try RawSyncLoop.run(path: dir + "/raw-single.bin", recordBytes: recordBytes, count: singleSteps)) },
+                { rawN.append(try RawParallelSync.run(directory: dir, files: executions, recordBytes: recordBytes, count: steps)) },
+            ]
+            // Alternate the order so that drift in the disk's speed hits every side alike.
+            for measure in (k % 2 == 1 ? measures : measures.reversed()) { try await measure() }
+            try FileManager.default.removeItem(atPath: home.root)
+        }
+        let total = executions * steps
+        let poolSample = BenchSample(pool)
+        let threadSample = BenchSample(threads)
+        return ConcurrentResult(
+            executions: executions, steps: steps, singleSteps: singleSteps, bytesPerStep: bytesPerStep,
+            singleStepsPerSecond: BenchSample(single).rate(count: singleSteps),
+            poolSeconds: poolSample, poolStepsPerSecond: poolSample.rate(count: total),
+            threadSeconds: threadSample, threadStepsPerSecond: threadSample.rate(count: total),
+            rawSingleSyncsPerSecond: BenchSample(raw1).rate(count: singleSteps),
+            rawParallelSyncsPerSecond: BenchSample(rawN).rate(count: total))
+    }
+
+    /// Seconds from the first start to the last end of `executions` runs of `script`, in-process.
+    static func drive(home: FlowHome, script: String, prefix: String, executions: Int, ownThreads: Bool)
+        async throws -> Double
+    {
+        let executors = ownThreads ? (0..<executions).map { ThreadExecutor(name: "bench-\(prefix)-\($0)") } : []
+        defer { executors.forEach { $0.shutdown() } }
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Double.self) { group in
+            for i in 0..<executions {
+                let body: @Sendable () async throws -> Double = {
+                    try await DurableStepBench.runInProcess(home: home, script: script, id: "\(prefix)-\(i)")
+                }
+                if ownThreads {
+                    group.addTask(executorPreference: executors[i], operation: body)
+                } else {
+                    group.addTask(operation: body)
+                }
+            }
+            try await group.waitForAll()
+        }
+        return BenchClock.seconds(since: start)
+    }
+}
