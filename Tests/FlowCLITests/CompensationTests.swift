@@ -76,7 +76,8 @@ struct CompensationTests {
         let cancel = try await sb.flow(["cancel", "k", "--reason", "not needed"])
         // CancelCommand: a cancel that ends in "cancelled" is what was asked for: exit 0.
         #expect(cancel.code == 0, "\(cancel)")
-        #expect(cancel.seconds < 20, "the cancel did not wait for the 30 s timer"  // well under 30 s, with room for a loaded machine)
+        // Well under the 30 s timer, with room for a loaded machine.
+        #expect(cancel.seconds < 20, "the cancel did not wait for the 30 s timer")
         #expect(sb.lines() == ["work", "comp"])
         let status = try await sb.status("k")
         #expect(status["status"] as? String == "cancelled")
