@@ -33,11 +33,11 @@ struct RunReport {
         let end = state.finished?.at ?? clock.now()
         r["elapsed"] = seconds(end)
         let compensationFrom = state.compensating?.nextSeq ?? Int.max
-        r["steps"] = list(state.steps.map { step(for: $0, compensation: $0.seq >= compensationFrom) })
+        r["steps"] = .list(state.steps.map { step(for: $0, compensation: $0.seq >= compensationFrom) })
         r["compensated"] = .bool(state.steps.contains { $0.seq >= compensationFrom })
-        r["log"] = list(seen.log.map { .string($0) })
-        r["warnings"] = list(seen.warnings.map { .string($0) })
-        r["measurements"] = list(seen.measurements.entries)
+        r["log"] = .list(seen.log.map { .string($0) })
+        r["warnings"] = .list(seen.warnings.map { .string($0) })
+        r["measurements"] = .list(seen.measurements.entries)
         r["measurements_total"] = .int(Int64(seen.measurements.total))
         if case .interrupted = outcome, let w = seen.waiting { r["waiting"] = w }
         if let cloud {
@@ -58,7 +58,7 @@ struct RunReport {
             "compensation": .bool(compensation),
         ]
         if !s.args.isNil { t["args"] = s.args }
-        t["tries"] = list(s.attempts.map(attempt))
+        t["tries"] = .list(s.attempts.map(attempt))
         if let first = s.attempts.first { t["at"] = seconds(first.startedAt) }
         if let last = s.attempts.last, let ended = last.finishedAt { t["ended"] = seconds(ended) }
         switch s.lastOutcome {
@@ -93,7 +93,4 @@ struct RunReport {
     }
 
     func seconds(_ m: Millis) -> StepValue { .double(Double(m - start) / 1000) }
-
-    /// An empty list is an empty table either way; `#` works on both.
-    func list(_ items: [StepValue]) -> StepValue { items.isEmpty ? .table([:]) : .array(items) }
 }

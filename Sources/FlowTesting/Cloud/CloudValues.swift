@@ -35,26 +35,8 @@ extension StepValue {
         return t.compactMapValues(\.stringValue)
     }
 
-    /// A table leaving out nil values, so scripts see absent keys (as the plugins build them).
-    static func record(_ pairs: KeyValuePairs<String, StepValue?>) -> StepValue {
-        var table: [String: StepValue] = [:]
-        for (key, value) in pairs {
-            if let value, !value.isNil { table[key] = value }
-        }
-        return .table(table)
-    }
-
-    /// A Lua sequence; empty is `{}`.
-    static func list(_ items: [StepValue]) -> StepValue { items.isEmpty ? .table([:]) : .array(items) }
-
-    static func int(_ n: Int) -> StepValue { .int(Int64(n)) }
-
-    static func string(_ s: String?) -> StepValue? { s.map { .string($0) } }
-
     static func weights(_ w: [String: Int]) -> StepValue { .table(w.mapValues { .int(Int64($0)) }) }
 
-    /// One decimal, as the health plugin keeps milliseconds.
-    static func rounded(_ d: Double) -> StepValue { .double((d * 10).rounded() / 10) }
 }
 
 extension GateResult {
