@@ -100,8 +100,9 @@ struct CompensationTests {
         #expect(cancel.stderr.contains("pid=\(run.pid)"), "the cancel names the driving process: \(cancel)")
         let r = await run.wait(timeout: .seconds(10))
         #expect(r.code == 6, "\(r)")
-        // It looks every 50 ms; the bound is for a loaded machine, far below the 30 s sleep.
-        #expect((ContinuousClock.now - asked).seconds < 3, "the live process took too long to notice")
+        // It looks every 50 ms; the bound is for a machine that stalls processes for seconds, far
+        // below the 30 s sleep.
+        #expect((ContinuousClock.now - asked).seconds < 12, "the live process took too long to notice")
         #expect(sb.lines() == ["work", "comp"])
         #expect(try await sb.statusName("k") == "cancelled")
     }

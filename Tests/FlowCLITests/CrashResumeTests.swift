@@ -96,14 +96,14 @@ struct CrashResumeTests {
         #expect(try await sb.statusName("x") == "succeeded")
     }
 
-    @Test("SIGKILL during flow.sleep(10): the resume waits only the time that is left")
+    @Test("SIGKILL during flow.sleep(20): the resume waits only the time that is left")
     func killDuringSleep() async throws {
         // 5 s, so a status poll on a busy machine still sees the sleep.
         let sb = try await Sandbox()
         defer { sb.cleanup() }
         try sb.write("w.lua", """
             flow.exec{ cmd = "echo before >> effects", shell = true }
-            flow.sleep(10)
+            flow.sleep(20)
             flow.exec{ cmd = "echo after >> effects", shell = true }
             """)
         let t0 = ContinuousClock.now
@@ -112,9 +112,9 @@ struct CrashResumeTests {
         let current = waiting["current_step"] as? [String: Any]
         #expect(current?["kind"] as? String == "sleep")
         #expect(current?["waiting_until"] is String)
-        // Killed at least 4 s into the 10 s sleep: the 9 s bound leaves a busy machine 3 s to start
-        // the resume and still fails one that sleeps all 10 s again.
-        let killAt = t0 + .milliseconds(4000)
+        // Killed at least 10 s into the 20 s sleep: the 17 s bound leaves a machine that stalls
+        // processes for seconds room to start the resume, and still fails one that sleeps all 20 s again.
+        let killAt = t0 + .milliseconds(10_000)
         if ContinuousClock.now < killAt { try await Task.sleep(until: killAt) }
         run.send(SIGKILL)
         #expect(await run.wait().killedBySIGKILL)
@@ -124,8 +124,8 @@ struct CrashResumeTests {
         let resume = try await sb.flow(["resume", "nap"])
         let total = ContinuousClock.now - t0
         #expect(resume.code == 0, "\(resume)")
-        #expect(resume.seconds < 9, "the resume slept the full time again: \(resume)")
-        #expect(total.seconds >= 10.0, "the sleep was cut short: \(total)")
+        #expect(resume.seconds < 17, "the resume slept the full time again: \(resume)")
+        #expect(total.seconds >= 20.0, "the sleep was cut short: \(total)")
         expectEffects(sb, once: ["before", "after"])
 
         let status = try await sb.status("nap")

@@ -65,15 +65,15 @@ struct RetryTests {
         defer { sb.cleanup() }
         try sb.write("w.lua", Self.script(succeedOn: 2))
         let t0 = ContinuousClock.now
-        // A 10 s backoff: wide enough that a status poll sees it even when the machine is busy.
-        let run = try sb.start(["run", "w.lua", "--id", "r", "--param", "initial=10", "--quiet"])
+        // A 20 s backoff: wide enough that a status poll sees it even when the machine is busy.
+        let run = try sb.start(["run", "w.lua", "--id", "r", "--param", "initial=20", "--quiet"])
         let waiting = try await sb.waitForStatus("r", "waiting")
         let current = waiting["current_step"] as? [String: Any]
         #expect(current?["attempt"] as? Int == 1)
         #expect(current?["waiting_until"] is String, "the status says when the retry is due: \(waiting)")
-        // Killed at least 4 s in, at most 6 s are left: the 9 s bound leaves a busy machine 3 s to
-        // start the process, and still fails a resume that waits all 10 s again.
-        let killAt = t0 + .milliseconds(4000)
+        // Killed at least 10 s in, at most 10 s are left: the 17 s bound leaves a machine that stalls
+        // processes for seconds room to start the resume, and still fails one that waits all 20 s again.
+        let killAt = t0 + .milliseconds(10_000)
         if ContinuousClock.now < killAt { try await Task.sleep(until: killAt) }
         run.send(SIGKILL)
         #expect(await run.wait().killedBySIGKILL)
@@ -81,7 +81,7 @@ struct RetryTests {
 
         let resume = try await sb.flow(["resume", "r"])
         #expect(resume.code == 0, "\(resume)")
-        #expect(resume.seconds < 9, "the resume waited the whole backoff again: \(resume)")
+        #expect(resume.seconds < 17, "the resume waited the whole backoff again: \(resume)")
         #expect(sb.lines("tries").count == 2)
         expectEffects(sb, once: ["after"])
         let history = try await sb.history("r")
