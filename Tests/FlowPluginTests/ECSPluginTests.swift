@@ -226,7 +226,7 @@ private struct ProdCluster {
                 _ = try await PluginTest.call(ECSPlugin(aws: aws), "await_task",
                                               ["cluster": "prod", "service": "web", "task_definition": "web:2", "timeout": 0.5, "every": 0.1])
             }
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(15))
             #expect(failure?.name == "Timeout" && failure?.retryable == false)
             #expect(failure?.message.hasPrefix("no task of service web (web:2) in cluster prod reached RUNNING within 0.5 s; last seen: no tasks of") == true)
             let anyRevision = await PluginTest.failure {
@@ -242,7 +242,7 @@ private struct ProdCluster {
         try await Self.withProd { aws, _ in
             let fn = try PluginTest.function(ECSPlugin(aws: aws), "await_task")
             let waiting = Task {
-                try await fn.call(["cluster": "prod", "service": "web", "timeout": 600, "every": 5], context: PluginTest.context())
+                try await fn.call(["cluster": "prod", "service": "web", "timeout": 600, "every": 30], context: PluginTest.context())
             }
             try await PluginTest.expectPromptCancellation(waiting, after: .milliseconds(300))
         }
@@ -296,10 +296,10 @@ private struct ProdCluster {
             let started = ContinuousClock.now
             let task = try await PluginTest.call(ECSPlugin(aws: aws), "await_task", [
                 "cluster": .string(seed.cluster), "service": .string(seed.green.service),
-                "task_definition": .string(seed.green.taskDefinition), "timeout": 10, "every": 0.1,
+                "task_definition": .string(seed.green.taskDefinition), "timeout": 30, "every": 0.1,
             ])
             let waited = ContinuousClock.now - started
-            #expect(waited >= .milliseconds(500) && waited < .seconds(8), "\(waited)")
+            #expect(waited >= .milliseconds(500) && waited < .seconds(20), "\(waited)")
             #expect(task["task_arn"] == .string(late) && task["last_status"] == "RUNNING")
             #expect(task["group"] == .string("service:\(seed.green.service)"))
         }
@@ -333,7 +333,7 @@ private struct ProdCluster {
         try await HealthTest.with(endpoint: server.baseURL) { aws in
             let started = ContinuousClock.now
             let failure = await Self.awaitStableFailure(aws, timeout: 30)
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(15))
             #expect(failure?.name == "DeploymentFailed" && failure?.retryable == false)
             #expect(failure?.message == "deployment ecs-svc/9 of web:3 FAILED: ECS deployment circuit breaker: tasks failed to start.")
             let s = try await PluginTest.call(ECSPlugin(aws: aws), "describe_service", ["cluster": "prod", "service": "web"])

@@ -273,7 +273,7 @@ import Testing
     @Test func httpGateMeasuresLatencyAndTimesOut() async throws {
         let server = try Self.server { request in
             request.path == "/slow" ? LocalHTTPServer.Response(status: 200, body: "late", delay: .milliseconds(300))
-                                    : LocalHTTPServer.Response(status: 200, body: "later", delay: .seconds(3))
+                                    : LocalHTTPServer.Response(status: 200, body: "later", delay: .seconds(30))
         }
         defer { server.stop() }
         try await HealthTest.with(endpoint: "http://127.0.0.1:9") { aws in
@@ -286,7 +286,8 @@ import Testing
             let started = ContinuousClock.now
             let stuck = try await HealthTest.gate(health, "http", ["url": .string(server.baseURL + "/stuck"), "samples": 2, "interval": 0,
                                                                    "request_timeout": 0.3])
-            #expect(ContinuousClock.now - started < .seconds(5))
+            // Far below two 30 s answers; wide, because CI has stalled a test process for 7.6 s.
+            #expect(ContinuousClock.now - started < .seconds(15))
             #expect(stuck.status == .fail && stuck.reason.hasSuffix("(need 100%): 2 × no response within 0.3 s"), "\(stuck.reason)")
             #expect(stuck.value?["statuses"] == ["error": 2])
         }
@@ -346,12 +347,12 @@ import Testing
     }
 
     @Test func httpGateStopsWhenCancelled() async throws {
-        let server = try Self.server { _ in LocalHTTPServer.Response(status: 200, body: "", delay: .seconds(3)) }
+        let server = try Self.server { _ in LocalHTTPServer.Response(status: 200, body: "", delay: .seconds(30)) }
         defer { server.stop() }
         try await HealthTest.with(endpoint: "http://127.0.0.1:9") { aws in
             let fn = try PluginTest.function(HealthPlugin(aws: aws), "http")
             let running = Task {
-                try await fn.call(["url": .string(server.baseURL), "samples": 100, "interval": 1, "request_timeout": 10], context: PluginTest.context())
+                try await fn.call(["url": .string(server.baseURL), "samples": 100, "interval": 1, "request_timeout": 60], context: PluginTest.context())
             }
             try await PluginTest.expectPromptCancellation(running, after: .milliseconds(200))
         }

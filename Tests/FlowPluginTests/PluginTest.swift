@@ -96,7 +96,9 @@ enum PluginTest {
         let started = ContinuousClock.now
         running.cancel()
         let outcome = await running.result
-        #expect(ContinuousClock.now - started < .seconds(5), sourceLocation: sourceLocation)
+        // Every caller's work would take 30 s or more if it ignored the cancellation; the bound is
+        // wide because CI has stalled a test process for 7.6 s.
+        #expect(ContinuousClock.now - started < .seconds(15), sourceLocation: sourceLocation)
         #expect(throws: CancellationError.self, sourceLocation: sourceLocation) { try outcome.get() }
     }
 }

@@ -333,7 +333,8 @@ import Testing
             let took = start.duration(to: clock.now)
             #expect(failure?.name == "ChangeNotInSync" && failure?.retryable == true)
             #expect(failure?.message.contains("CFAKE1") == true)
-            #expect(took >= .seconds(1) && took < .seconds(8), "\(took)")
+            // Far below the default 300 s; wide because CI has stalled a test process for 7.6 s.
+            #expect(took >= .seconds(1) && took < .seconds(20), "\(took)")
 
             let noWait = try await set.call(Self.setArgs(fake.zoneID, fake.record, ["green": 20], extra: ["wait": false]), context: PluginTest.context())
             #expect(noWait["status"] == "PENDING" && noWait["waited_ms"] == 0 && noWait["weights"]["green"] == 20)
