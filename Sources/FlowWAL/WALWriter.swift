@@ -12,7 +12,7 @@ public final class WALWriter {
     public let directory: String
     public let options: WALOptions
     /// Number of fdatasync calls made on segments (commit, sync, close and segment rolls).
-    public private(set) var syncCount = 0
+    public internal(set) var syncCount = 0
 
     var fd: Int32
     var segment: UInt32
@@ -121,14 +121,9 @@ public final class WALWriter {
         do {
             try Sys.fdatasync(fd, path: segmentPath)
         } catch let error as WALError {
-            failure = WALError(
-                code: .io, message: "\(error.message); records since the last sync may be lost, so this writer is "
-                    + "unusable: reopen the log", path: segmentPath, errno: error.errno)
-            throw failure!
+            throw syncFailed(error)
         }
-        syncCount += 1
-        unsynced = false
-        lastSync = .now
+        synced()
     }
 
     /// Makes the appended records durable as the policy says: .always syncs, .batch syncs when the last
@@ -136,12 +131,32 @@ public final class WALWriter {
     /// last sync does nothing (there is nothing to make durable).
     public func commit() throws {
         try checkUsable()
-        guard unsynced else { return }
+        if commitWouldSync { try sync() }
+    }
+
+    /// Whether commit() would fdatasync now.
+    public var commitWouldSync: Bool {
+        guard unsynced, failure == nil, !closed else { return false }
         switch options.syncPolicy {
-        case .always: try sync()
-        case .batch: if ContinuousClock.now - lastSync >= options.batchInterval { try sync() }
-        case .none: break
+        case .always: return true
+        case .batch: return ContinuousClock.now - lastSync >= options.batchInterval
+        case .none: return false
         }
+    }
+
+    func synced() {
+        syncCount += 1
+        unsynced = false
+        lastSync = .now
+    }
+
+    /// A failed fdatasync makes the writer unusable (see the type's comment).
+    func syncFailed(_ error: WALError) -> WALError {
+        let failure = WALError(
+            code: .io, message: "\(error.message); records since the last sync may be lost, so this writer is "
+                + "unusable: reopen the log", path: segmentPath, errno: error.errno)
+        self.failure = failure
+        return failure
     }
 
     /// Syncs (unless the policy is .none) and closes the file. Idempotent; the writer is unusable after.

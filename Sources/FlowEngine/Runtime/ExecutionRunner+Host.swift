@@ -141,12 +141,20 @@ extension ExecutionRunner {
             failure = (Self.stepError(from: raised), true)
         }
         guard let (error, retryable) = failure else {
-            guard journal(.completed(StepCompleted(seq: step.seq, attempt: step.attempt, value: value, at: options.clock.now(), consumed: nil)), commit: true)
+            guard journal(.completed(StepCompleted(seq: step.seq, attempt: step.attempt, value: value, at: options.clock.now(), consumed: nil)), commit: false)
             else { return stopFatal() }
-            crash?.hit("after-outcome", seq: step.seq)
-            options.observer(.stepSucceeded(seq: step.seq, kind: .step, name: step.name, attempt: step.attempt, millis: elapsed.millis,
-                                            value: value))
-            return .values(["done", true, value])
+            let done = { [unowned self] () -> [LuaValue] in
+                crash?.hit("after-outcome", seq: step.seq)
+                options.observer(.stepSucceeded(seq: step.seq, kind: .step, name: step.name, attempt: step.attempt, millis: elapsed.millis,
+                                                value: value))
+                return ["done", true, value]
+            }
+            // The outcome is durable before the script goes on. When that takes an fdatasync, the
+            // script yields and the runner awaits it off the cooperative pool (PendingWork.commit),
+            // so other executions in this process run, and sync, meanwhile.
+            guard commitWouldSync else { return .values(done()) }
+            pending = .commit(then: done)
+            return .yield([])
         }
         let delay = retryable ? step.policy.delay(after: step.attempt, error: error, unit: options.random()) : nil
         let retryAt = delay.map { options.clock.now() + Millis($0 * 1000) }

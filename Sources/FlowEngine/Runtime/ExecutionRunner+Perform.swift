@@ -12,7 +12,7 @@ extension ExecutionRunner {
         // Under the batch policy the last records may still be unsynced: make them durable
         // before going idle, however long the wait.
         if options.syncPolicy == .batch, let writer, writer.hasUnsyncedRecords {
-            do { try writer.sync() } catch { return .stop(.fatal(error)) }
+            do { try await writer.syncSuspending() } catch { return .stop(.fatal(error)) }
         }
         switch work {
         case .stop(let reason):
@@ -25,6 +25,9 @@ extension ExecutionRunner {
             return await performNative(call)
         case .signal(let seq, let attempt, let name, let deadline):
             return await performSignal(seq: seq, attempt: attempt, name: name, deadline: deadline)
+        case .commit(let then):
+            guard await commitSuspending() else { return .stop(.fatal(journalFailure)) }
+            do { return .resume(try then()) } catch { return .stop(.fatal(error)) }
         }
     }
 
@@ -51,7 +54,7 @@ extension ExecutionRunner {
             }
             if let m = messages.first(where: { $0.message.kind == .signal && $0.message.name == name }) {
                 let data = m.message.data ?? .nil
-                guard journal(.completed(StepCompleted(seq: seq, attempt: attempt, value: data, at: options.clock.now(), consumed: m.file)), commit: true)
+                guard await journalDurably(.completed(StepCompleted(seq: seq, attempt: attempt, value: data, at: options.clock.now(), consumed: m.file)))
                 else { return .stop(.fatal(journalFailure)) }
                 inbox.remove(m.file)
                 options.observer(.stepSucceeded(seq: seq, kind: .signal, name: name, attempt: attempt, millis: 0, value: data))
@@ -59,7 +62,7 @@ extension ExecutionRunner {
             }
             if let d = deadline, options.clock.now() >= d {
                 let error = StepError(name: "Timeout", message: "no signal '\(name)' arrived in time")
-                guard journal(.failed(StepFailed(seq: seq, attempt: attempt, error: error, at: options.clock.now(), retryAt: nil)), commit: true)
+                guard await journalDurably(.failed(StepFailed(seq: seq, attempt: attempt, error: error, at: options.clock.now(), retryAt: nil)))
                 else { return .stop(.fatal(journalFailure)) }
                 return .resume([false])
             }
@@ -79,9 +82,9 @@ extension ExecutionRunner {
             crash?.hit("before-intent", seq: call.seq)
             let deadline = call.timeout.map { options.clock.now() + Millis($0 * 1000) }
             // The intent is durable before the side effect starts: a crash from here on re-runs this attempt.
-            guard journal(.intent(StepIntent(
+            guard await journalDurably(.intent(StepIntent(
                 seq: call.seq, attempt: attempt, kind: .native, name: call.display, digest: call.digest, location: call.location,
-                args: call.args, at: options.clock.now(), deadline: deadline)), commit: true)
+                args: call.args, at: options.clock.now(), deadline: deadline)))
             else { return .stop(.fatal(journalFailure)) }
             crash?.hit("after-intent", seq: call.seq)
             options.observer(.stepStarted(seq: call.seq, kind: .native, name: call.display, attempt: attempt, args: call.args))
@@ -102,7 +105,7 @@ extension ExecutionRunner {
             case .stopped(let reason):
                 return .stop(reason)
             case .value(let value):
-                guard journal(.completed(StepCompleted(seq: call.seq, attempt: attempt, value: value, at: options.clock.now(), consumed: nil)), commit: true)
+                guard await journalDurably(.completed(StepCompleted(seq: call.seq, attempt: attempt, value: value, at: options.clock.now(), consumed: nil)))
                 else { return .stop(.fatal(journalFailure)) }
                 crash?.hit("after-outcome", seq: call.seq)
                 if call.analysis != nil, case .table(let verdict) = value {
@@ -116,7 +119,7 @@ extension ExecutionRunner {
             case .failure(let error, let retryable):
                 let delay = retryable ? call.policy.delay(after: attempt, error: error, unit: options.random()) : nil
                 let retryAt = delay.map { options.clock.now() + Millis($0 * 1000) }
-                guard journal(.failed(StepFailed(seq: call.seq, attempt: attempt, error: error, at: options.clock.now(), retryAt: retryAt)), commit: true)
+                guard await journalDurably(.failed(StepFailed(seq: call.seq, attempt: attempt, error: error, at: options.clock.now(), retryAt: retryAt)))
                 else { return .stop(.fatal(journalFailure)) }
                 crash?.hit("after-outcome", seq: call.seq)
                 options.observer(.stepFailed(seq: call.seq, kind: .native, name: call.display, attempt: attempt, error: error,

@@ -245,17 +245,54 @@ public final class ExecutionRunner {
             return false
         }
         do {
-            for entry in entries {
-                let e = JournalBounds.fitted(entry)
-                let (type, payload) = JournalCodec.encode(e)
-                try writer.append(type: type, payload: payload)
-                try machine.record(e)
-            }
+            try append(entries, to: writer)
             if commit { try writer.commit() }
             return true
         } catch {
             fatal = error
             return false
+        }
+    }
+
+    /// journal(..., commit: true) for async callers: a sync suspends the caller on a blocking-I/O
+    /// thread instead of holding a thread of the cooperative pool (FlowWAL/BlockingIO.swift), so
+    /// the executions of one process have their syncs in flight together.
+    func journalDurably(_ entries: JournalEntry...) async -> Bool {
+        guard fatal == nil, let writer else {
+            if fatal == nil { fatal = RunError(.internalError, "the journal is not open") }
+            return false
+        }
+        do {
+            try append(entries, to: writer)
+            try await writer.commitSuspending()
+            return true
+        } catch {
+            fatal = error
+            return false
+        }
+    }
+
+    /// Commits what is appended, suspending while it syncs; false (and `fatal` set) on failure.
+    func commitSuspending() async -> Bool {
+        guard fatal == nil, let writer else { return false }
+        do {
+            try await writer.commitSuspending()
+            return true
+        } catch {
+            fatal = error
+            return false
+        }
+    }
+
+    /// Whether a commit now would fdatasync (a host function then yields the commit to the runner).
+    var commitWouldSync: Bool { fatal == nil && writer?.commitWouldSync == true }
+
+    private func append(_ entries: [JournalEntry], to writer: WALWriter) throws {
+        for entry in entries {
+            let e = JournalBounds.fitted(entry)
+            let (type, payload) = JournalCodec.encode(e)
+            try writer.append(type: type, payload: payload)
+            try machine.record(e)
         }
     }
 }

@@ -8,6 +8,9 @@ enum PendingWork {
     case wait(seq: Int, kind: StepKind, name: String, until: Millis, then: () throws -> [LuaValue])
     case native(NativeCall)
     case signal(seq: Int, attempt: Int, name: String, deadline: Millis?)
+    /// Commit the records appended (suspending while the disk syncs), then run `then` for the
+    /// values to resume with.
+    case commit(then: () throws -> [LuaValue])
 }
 
 struct NativeCall {
