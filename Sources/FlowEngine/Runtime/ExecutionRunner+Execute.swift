@@ -42,7 +42,7 @@ extension ExecutionRunner {
         currentThread = nil
         switch end {
         case .returned(let values):
-            if options.replayOnly { return try replayOnlyBodyReturned(values.first ?? .nil) }
+            if options.replayOnly { return try await replayOnlyBodyReturned(values.first ?? .nil) }
             if let e = machine.checkBodyEnded() { throw RunError(.determinism, e.description) }
             if let c = machine.journal.compensating {
                 return try await compensate(reason: c.reason, error: c.error, atSeq: c.atSeq)
@@ -54,7 +54,7 @@ extension ExecutionRunner {
             if let problem = JournalBounds.problem(with: value, what: "the workflow returned") {
                 return try await compensate(reason: .failed, error: StepError(name: "InvalidResult", message: problem), atSeq: machine.nextSeq)
             }
-            return try finish(.succeeded, value: value, error: nil)
+            return try await finish(.succeeded, value: value, error: nil)
         case .failed(let luaError):
             if luaError.kind == .instructionLimit || luaError.kind == .memoryLimit {
                 options.observer(.warning(luaError.message))
@@ -110,7 +110,7 @@ extension ExecutionRunner {
         if machine.journal.compensating == nil {
             let nextSeq = machine.journal.step(atSeq) != nil ? atSeq + 1 : atSeq
             let record = Compensating(reason: reason, error: error, atSeq: atSeq, nextSeq: nextSeq, at: options.clock.now())
-            guard journal(.compensating(record), commit: true) else { throw RunError(.internalError, "\(journalFailure)") }
+            guard await journalDurably(.compensating(record)) else { throw RunError(.internalError, "\(journalFailure)") }
             crash?.hit("after-compensating", seq: atSeq)
         }
         let record = machine.journal.compensating!
@@ -156,12 +156,12 @@ extension ExecutionRunner {
         case .cancelled: .cancelled
         case .aborted: .aborted
         }
-        return try finish(status, value: .nil, error: final)
+        return try await finish(status, value: .nil, error: final)
     }
 
-    func finish(_ status: FinalStatus, value: LuaValue, error: StepError?) throws -> RunOutcome {
+    func finish(_ status: FinalStatus, value: LuaValue, error: StepError?) async throws -> RunOutcome {
         announce()
-        guard journal(.finished(ExecutionFinished(status: status, value: value, error: error, at: options.clock.now())), commit: true)
+        guard await journalDurably(.finished(ExecutionFinished(status: status, value: value, error: error, at: options.clock.now())))
         else { throw RunError(.internalError, "cannot record the end of '\(id)': \(journalFailure)") }
         let outcome: RunOutcome = switch status {
         case .succeeded: .succeeded(value)

@@ -27,12 +27,12 @@ extension ExecutionRunner {
 
     /// The body returned: the history's body must have made as many steps and not have failed
     /// or been stopped. Ends the run (nothing live follows a body's end but compensation).
-    func replayOnlyBodyReturned(_ value: LuaValue) throws -> RunOutcome {
+    func replayOnlyBodyReturned(_ value: LuaValue) async throws -> RunOutcome {
         if let e = unreplayedSteps(upTo: recordedBodySteps) { throw ReplayOnlyStop.diverged(e, scriptArgs: nil, inCompensation: false) }
         if machine.journal.compensating != nil {
             throw ReplayOnlyStop.bodyEnded(.returned(value), steps: machine.nextSeq - 1)
         }
-        return try finish(.succeeded, value: value, error: nil)
+        return try await finish(.succeeded, value: value, error: nil)
     }
 
     /// The body raised: compensation replays only when the history's body raised the same error

@@ -61,7 +61,7 @@ public final class ExecutionRunner {
         defer { release() }
         switch request {
         case .start(let script, let id, let params):
-            try prepareStart(script: script, id: id, params: params)
+            try await prepareStart(script: script, id: id, params: params)
         case .resume(let id):
             if let status = try prepareResume(id: id) { return .alreadyFinished(status) }
         case .redrive(let id, let by, let reason):
@@ -79,7 +79,7 @@ public final class ExecutionRunner {
 
     // MARK: start and resume
 
-    func prepareStart(script: String, id requested: String?, params: [String: LuaValue]) throws {
+    func prepareStart(script: String, id requested: String?, params: [String: LuaValue]) async throws {
         workflowPath = script
         rawParams = params
         scriptBytes = try Self.readScript(script)
@@ -98,13 +98,12 @@ public final class ExecutionRunner {
         }
         try setUpLua()
         do {
-            try FlowHome.makeDirectories(home.directory(of: id))
-            lock = try acquireLock()
-            var walOptions = WALOptions()
-            walOptions.syncPolicy = options.syncPolicy
-            writer = try WALWriter.create(directory: home.journalDirectory(of: id), options: walOptions)
+            let created = try await BlockingIO.run { [id, scriptBytes, policy = options.syncPolicy] in
+                try NewExecution.create(home: home, id: id, script: scriptBytes, syncPolicy: policy)
+            }
+            lock = created.lock
+            writer = created.writer
             createdNow = true
-            try AtomicFile.write(path: home.scriptCopy(of: id), contents: scriptBytes)
         } catch let e as RunError {
             throw e
         } catch let e as WALError where e.code == .alreadyExists {
@@ -115,7 +114,7 @@ public final class ExecutionRunner {
         let started = ExecutionStarted(
             id: id, workflow: script, scriptDigest: ScriptDigest.of(scriptBytes), params: params,
             randomSeed: randomSeed, at: now, host: WallClock.hostName, pid: getpid(), settings: options.settings.journaled)
-        guard journal(.started(started), commit: true) else { throw RunError(.internalError, "\(journalFailure)") }
+        guard await journalDurably(.started(started)) else { throw RunError(.internalError, "\(journalFailure)") }
         crash?.hit("after-started", seq: 0)
     }
 
