@@ -5,10 +5,10 @@ import Foundation
 /// one process, against one execution's per-step rate and against the disk's own rates (one
 /// raw write+fdatasync loop; N such loops at once on N files).
 ///
-/// Each execution has its own WAL, so N executions make N fdatasyncs of N files; concurrent
-/// fdatasyncs on ext4 can share one journal commit. How many are in flight depends on the threads:
-/// on the default pool (one thread per CPU) a runner blocks its thread in fdatasync, so at most
-/// one sync per CPU is in flight; with one thread per execution (`ThreadExecutor`), all N are.
+/// Each execution has its own WAL, so N executions make N fdatasyncs of N files. Each runs on a
+/// blocking-I/O thread (FlowWAL/BlockingIO.swift) while its execution waits, so all N can be in
+/// flight on the default pool too; the thread-per-execution row (`ThreadExecutor`) shows what the
+/// pool's scheduling costs or saves against that.
 struct ConcurrentResult: Codable, Sendable {
     var executions: Int
     var steps: Int
