@@ -219,4 +219,7 @@ static inline void clua_sethook(lua_State *L, int period) {
     lua_sethook(L, clua_count_hook, LUA_MASKCOUNT, period);
 }
 
+// string.find, match, gmatch and gsub with a bounded cost, for the sandbox.
+#include "patterns.h"
+
 #endif

@@ -44,15 +44,24 @@ extension LuaState {
             return popRef()
         }
         defer { release(gc) }
-        guard let env = try callForRefs(builder, [.value(refusals), .ref(gc)]).first else {
+        let patterns = withoutMemoryCap {
+            clua_push_bounded_patterns(L)
+            return popRef()
+        }
+        defer { release(patterns) }
+        guard let env = try callForRefs(builder, [.value(refusals), .ref(gc), .ref(patterns)]).first else {
             throw LuaError(kind: .runtime, message: "sandbox builder returned nothing")
         }
         return env
     }
 
     static let sandboxBuilder = """
-    local refusals, chargedgc = ...
+    local refusals, chargedgc, patterns = ...
     local function copy(t) local c = {} for k, v in pairs(t) do c[k] = v end return c end
+    -- Lua's pattern functions run in C beyond the count hook, and backtracking can take for ever:
+    -- the state's own string table (the string metatable's __index, so methods too) gets
+    -- versions that charge every step to the instruction budget (CLua's patterns.h).
+    for name, f in pairs(patterns) do string[name] = f end
     local env = {}
     for _, name in ipairs{ "assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal",
       "rawget", "rawlen", "rawset", "select", "setmetatable", "getmetatable", "tonumber",
