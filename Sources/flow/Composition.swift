@@ -77,6 +77,9 @@ enum Composition {
     /// `shutdown: false` when other drives in this process still use the AWS connections.
     static func drive(_ request: RunRequest, options: RunOptions, shutdown: Bool = true) async -> Int32 {
         StopSignal.install()
+        // An id chosen by the caller may be that of an execution deleted by hand: the index's
+        // entry for it must not stand for the new one.
+        if case .start(_, let id?, _) = request { ExecutionIndex.invalidateCreation(home: options.home, id: id) }
         let runner = ExecutionRunner(request, options: options)
         // A lone run or resume exits right after: freeing a large replayed journal piece by piece
         // would only delay the exit (about 10% of a 100k-step resume). A watcher lives on and

@@ -136,7 +136,16 @@ struct RetryCommand: AsyncParsableCommand {
     @OptionGroup var drive: DriveOptions
 
     func run() async throws {
-        let options = Composition.options(home: home.flowHome, drive: drive, allowChangedScript: allowChangedScript, resuming: id)
+        let flowHome = home.flowHome, id = self.id
+        var options = Composition.options(home: flowHome, drive: drive, allowChangedScript: allowChangedScript, resuming: id)
+        // The index's entry says "failed": it must be stale before the journal says otherwise, and
+        // once more after, under the lock, should another retry have finished in between.
+        ExecutionIndex.invalidateRedrive(home: flowHome, id: id)
+        let observe = options.observer
+        options.observer = { event in
+            if case .operatorAction(action: "retry", _, _) = event { ExecutionIndex.invalidateRedrive(home: flowHome, id: id) }
+            observe(event)
+        }
         let code = await Composition.drive(.redrive(id: id, by: requester(), reason: reason), options: options)
         if code != 0 { throw ExitCode(code) }
     }

@@ -39,9 +39,7 @@ struct ResumeCommand: AsyncParsableCommand {
             if code != 0 { throw ExitCode(code) }
             return
         }
-        let waiting = flowHome.executionIDs().filter { id in
-            (try? ExecutionSummary.load(home: flowHome, id: id))?.status == "interrupted"
-        }
+        let waiting = ExecutionSummary.listRows(home: flowHome).rows.filter { $0.status == "interrupted" }.map(\.id)
         if waiting.isEmpty {
             Console.info("flow: no interrupted executions in \(flowHome.root)")
             return

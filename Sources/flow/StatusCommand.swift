@@ -61,35 +61,18 @@ struct ListCommand: AsyncParsableCommand {
     @OptionGroup var home: HomeOptions
 
     func run() async throws {
-        let flowHome = home.flowHome
-        var rows: [ExecutionSummary] = []
-        var problems: [String] = []
-        for id in flowHome.executionIDs() {
-            do {
-                rows.append(try ExecutionSummary.load(home: flowHome, id: id))
-            } catch {
-                problems.append("\(id): \(error)")
-            }
-        }
+        let problems: [String]
         if output.isJSON {
+            let (rows, unread) = ExecutionSummary.list(home: home.flowHome)
             Console.out(JSONText.render(rows, pretty: true))
+            problems = unread
         } else {
+            let (rows, unread) = ExecutionSummary.listRows(home: home.flowHome)
             Console.out(Table.render(
-                header: ["ID", "WORKFLOW", "STATUS", "STARTED", "STEPS"],
-                rows: rows.map { [$0.id, $0.workflow, $0.status, $0.started_at, String($0.steps)] }))
+                header: ["ID", "WORKFLOW", "STATUS", "STARTED", "STEPS"], rows: rows,
+                columns: [{ $0.id }, { $0.workflow }, { $0.status }, { $0.started_at }, { String($0.steps) }]))
+            problems = unread
         }
         for p in problems { Console.info("flow: warning: \(p)") }
-    }
-}
-
-enum Table {
-    static func render(header: [String], rows: [[String]]) -> String {
-        let all = [header] + rows
-        let widths = header.indices.map { i in all.map { $0[i].count }.max() ?? 0 }
-        return all.map { row in
-            row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
     }
 }

@@ -9,6 +9,7 @@ import Glibc
 ///     HOME/executions/ID/lock       held (flock) by the process driving the execution
 ///     HOME/executions/ID/inbox/     signals and cancel requests waiting to be taken
 ///     HOME/executions/ID/script.lua the script as it was at start, for diagnosis
+///     HOME/index                    finished executions' summaries for `flow list` (ExecutionIndex)
 public struct FlowHome: Sendable {
     public let root: String
 

@@ -64,10 +64,22 @@ public struct ExecutionSummary: Sendable, Encodable {
     }
 
     public static func load(home: FlowHome, id: String) throws -> ExecutionSummary {
+        try read(home: home, id: id).summary
+    }
+
+    /// The summary and the folded journal it was made from.
+    static func read(home: FlowHome, id: String) throws -> (summary: ExecutionSummary, state: JournalState) {
         try FlowHome.checkExisting(home: home, id: id)
         let (state, torn) = try JournalReading.read(home: home, id: id)
-        guard let started = state.started else { throw RunError(.journal, "the journal of '\(id)' has no start record") }
-        let holder = FileLock.holder(path: home.lockPath(of: id))
+        guard state.started != nil else { throw RunError(.journal, "the journal of '\(id)' has no start record") }
+        return (ExecutionSummary(id: id, state: state, driver: FileLock.holder(path: home.lockPath(of: id)), tornTail: torn), state)
+    }
+}
+
+extension ExecutionSummary {
+    /// The summary of a folded journal that has its start record; `driver` is the lock's holder.
+    init(id: String, state: JournalState, driver holder: String?, tornTail torn: WALRepair?) {
+        let started = state.started!
         var current: CurrentStep?
         var waiting = false
         if state.finished == nil, let last = state.steps.last, let attempt = last.attempts.last {
@@ -101,7 +113,7 @@ public struct ExecutionSummary: Sendable, Encodable {
             status = "interrupted"
         }
         let failure = state.finished?.error ?? state.compensating?.error
-        return ExecutionSummary(
+        self.init(
             id: id, workflow: started.workflow, status: status, started_at: WallClock.iso8601(started.at),
             finished_at: state.finished.map { WallClock.iso8601($0.at) }, updated_at: WallClock.iso8601(state.lastEventAt),
             steps: state.steps.count, current_step: current, compensating: state.compensating != nil && state.finished == nil,

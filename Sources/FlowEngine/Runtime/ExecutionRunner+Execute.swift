@@ -163,6 +163,7 @@ extension ExecutionRunner {
         announce()
         guard await journalDurably(.finished(ExecutionFinished(status: status, value: value, error: error, at: options.clock.now())))
         else { throw RunError(.internalError, "cannot record the end of '\(id)': \(journalFailure)") }
+        ExecutionIndex.recordFinished(home: options.home, id: id, state: machine.journal)
         let outcome: RunOutcome = switch status {
         case .succeeded: .succeeded(value)
         case .failed: .failed(error ?? StepError(name: "Error", message: "failed"))

@@ -36,17 +36,9 @@ struct ExecutionLookup: Sendable {
 
     /// Every execution of the home, filtered; those that cannot be read are reported apart.
     func list(status: String?, workflow: String?) -> (rows: [ExecutionSummary], problems: [String]) {
-        var rows: [ExecutionSummary] = []
-        var problems: [String] = []
-        for id in home.executionIDs() {
-            do {
-                let s = try ExecutionSummary.load(home: home, id: id)
-                if let status, s.status != status { continue }
-                if let workflow, !Self.matches(workflow: s.workflow, filter: workflow) { continue }
-                rows.append(s)
-            } catch {
-                problems.append("\(id): \(error)")
-            }
+        let (all, problems) = ExecutionSummary.list(home: home)
+        let rows = all.filter { s in
+            (status.map { s.status == $0 } ?? true) && (workflow.map { Self.matches(workflow: s.workflow, filter: $0) } ?? true)
         }
         return (rows, problems)
     }

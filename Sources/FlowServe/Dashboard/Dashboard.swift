@@ -22,15 +22,7 @@ public enum Dashboard {
         router.get("/") { request, _ -> Response in
             let query = request.uri.queryParameters
             let filter = ListFilter(status: query["status"].map(String.init), workflow: query["workflow"].map(String.init))
-            var rows: [ExecutionSummary] = []
-            var problems: [String] = []
-            for id in home.executionIDs() {
-                do {
-                    rows.append(try ExecutionSummary.load(home: home, id: id))
-                } catch {
-                    problems.append("\(id): \(error)")
-                }
-            }
+            let (rows, problems) = ExecutionSummary.list(home: home)
             return html(listPage(rows, filter: filter, problems: problems, now: now()))
         }
         router.get("/executions/{id}") { _, context -> Response in

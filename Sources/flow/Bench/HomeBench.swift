@@ -2,8 +2,9 @@ import FlowEngine
 import Foundation
 
 /// `flow bench --home-executions N`: `flow status ID` and `flow list` as whole processes over a
-/// home of N small finished executions (real journals written by in-process runners, sync none),
-/// spawn to exit with their peak RSS, next to `flow --version`.
+/// home of N small finished executions (real journals written by in-process runners, sync none,
+/// each indexed as it finishes), spawn to exit with their peak RSS, next to `flow --version`; and
+/// `flow list` again with the index removed, as after losing it.
 struct HomeResult: Codable, Sendable {
     var executions: Int
     var buildSeconds: Double
@@ -17,6 +18,10 @@ struct HomeResult: Codable, Sendable {
     var listPeakRSSMiB: BenchSample
     var listJSONSeconds: BenchSample
     var listJSONPeakRSSMiB: BenchSample
+    /// `flow list` with `HOME/index` removed first: every journal read (and the index written again).
+    var coldListSeconds: BenchSample
+    var coldListCPUSeconds: BenchSample
+    var indexBytes: Int
     var versionSeconds: BenchSample
 }
 
@@ -52,6 +57,9 @@ enum HomeBench {
         var listJSON: [Double] = [], listJSONRSS: [Double] = []
         var version: [Double] = []
         var statusCPU: [Double] = [], listCPU: [Double] = [], unusedCPU: [Double] = []
+        var cold: [Double] = [], coldCPU: [Double] = [], coldRSS: [Double] = []
+        let index = home.root + "/index"
+        let indexBytes = (try? FileManager.default.attributesOfItem(atPath: index)[.size] as? Int) ?? 0
         func measure(_ arguments: [String], _ times: inout [Double], _ rss: inout [Double], _ cpu: inout [Double]) throws {
             let ended = try ChildReaper.measure(arguments, log: log, scratch: scratch)
             guard ended.status == 0 else {
@@ -68,6 +76,8 @@ enum HomeBench {
             try measure(["list", "--home", home.root], &list, &listRSS, &listCPU)
             try measure(["list", "--json", "--home", home.root], &listJSON, &listJSONRSS, &unusedCPU)
             try measure(["--version"], &version, &unused, &unusedCPU)
+            try? FileManager.default.removeItem(atPath: index)
+            try measure(["list", "--home", home.root], &cold, &coldRSS, &coldCPU)
         }
         return HomeResult(
             executions: executions, buildSeconds: buildSeconds, homeBytes: homeBytes,
@@ -75,6 +85,7 @@ enum HomeBench {
             statusCPUSeconds: BenchSample(statusCPU),
             listSeconds: BenchSample(list), listCPUSeconds: BenchSample(listCPU), listPeakRSSMiB: BenchSample(listRSS),
             listJSONSeconds: BenchSample(listJSON), listJSONPeakRSSMiB: BenchSample(listJSONRSS),
+            coldListSeconds: BenchSample(cold), coldListCPUSeconds: BenchSample(coldCPU), indexBytes: indexBytes,
             versionSeconds: BenchSample(version))
     }
 

@@ -44,9 +44,9 @@ struct ConcurrentReport: Codable, Sendable {
 
 
             Each execution has its own WAL and makes its own fdatasyncs (one per step, plus the directory
-            syncs of its creation and its start and final records); only the N×M steps are counted. On the
-            default pool a runner blocks its thread in fdatasync, so at most one sync per pool thread is in
-            flight; with a thread per execution all N are, and ext4 can share a journal commit between them.
+            syncs of its creation and its start and final records); only the N×M steps are counted. Every
+            fdatasync runs on a blocking-I/O thread while its execution waits, so on the default pool as with
+            a thread per execution all N syncs can be in flight, and the disk merges their flushes.
             The raw rows are the disk's own answer (one loop; N loops on N files at once).
             """
     }
@@ -87,10 +87,12 @@ struct HomeReport: Codable, Sendable {
             Fmt.row("flow list, peak RSS (MiB)", h.listPeakRSSMiB, Fmt.mib),
             Fmt.row("flow list --json, spawn→exit (ms)", h.listJSONSeconds, Fmt.millis),
             Fmt.row("flow list --json, peak RSS (MiB)", h.listJSONPeakRSSMiB, Fmt.mib),
+            Fmt.row("flow list, index removed, spawn→exit (ms)", h.coldListSeconds, Fmt.millis),
+            Fmt.row("flow list, index removed, CPU user+sys (ms)", h.coldListCPUSeconds, Fmt.millis),
             Fmt.row("flow --version, spawn→exit (ms)", h.versionSeconds, Fmt.millis),
         ]
         return header(command: command, machine: machine)
-            + "home: \(h.executions) finished executions of 3 steps, \(h.homeBytes / 1024) KiB, made in \(Fmt.millis(h.buildSeconds)) ms\n\n"
+            + "home: \(h.executions) finished executions of 3 steps, \(h.homeBytes / 1024) KiB (index \(h.indexBytes / 1024) KiB), made in \(Fmt.millis(h.buildSeconds)) ms\n\n"
             + Table.render(header: rows[0], rows: Array(rows.dropFirst()))
     }
 }
