@@ -21,6 +21,11 @@ public struct WALRecordView {
     public var payload: UnsafeRawBufferPointer
     public var position: WALPosition
     public var file: String
+    /// Bytes of the log before this record: the earlier segments whole, and its offset in its own.
+    public var logOffset: UInt64
+    /// Bytes in all of the log's segments when the scan began. With `logOffset` it tells how far the
+    /// scan has come, so a reader can size what it builds from a long log before building it.
+    public var logSize: UInt64
 }
 
 /// Called for each whole record, in order, during a scan.

@@ -4,36 +4,107 @@ extension WALScanner {
         case damaged(String)
     }
 
-    /// Appends the segment's whole records to `scan` and returns the offset where they end. Damage at
-    /// the end of the last segment becomes `scan.tail`; any other damage is thrown.
+    /// Hands the segment's whole records to the visitor (or appends them to `scan.records`) and
+    /// returns the offset where they end. Damage at the end of the last segment becomes
+    /// `scan.tail`; any other damage is thrown.
+    ///
+    /// Whole records with a valid checksum and type are read through the window. At the first
+    /// record that is anything else (damage, a record larger than `limit`) the rest of the file is
+    /// read into memory and `scanRecords(_:base:...)` applies the full rules to it, so a damage
+    /// report names the same file and offset, and says the same, as a scan of the whole file.
     static func scanRecords(
-        _ bytes: [UInt8], segment: WALScan.Segment, isLast: Bool, limit: Int, into scan: inout WALScan
+        _ window: WALSegmentWindow, segment: WALScan.Segment, isLast: Bool, limit: Int, log: WALScan.Progress,
+        into scan: inout WALScan
     ) throws -> UInt64 {
-        try bytes.withUnsafeBytes { raw in
-            var offset = WALFormat.segmentHeaderSize
-            while offset < raw.count {
-                switch try parse(raw, at: offset, limit: limit, path: segment.path) {
-                case .record(let type, let length):
-                    let start = offset + WALFormat.recordHeaderSize
-                    let payload = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
-                    let position = WALPosition(segment: segment.number, offset: UInt64(offset))
-                    if let visit = scan.visit {
-                        try visit(WALRecordView(type: type, payload: payload, position: position, file: segment.path))
-                    } else {
-                        scan.records.append(WALRecord(type: type, payload: Array(payload), position: position, file: segment.path))
-                    }
-                    offset = start + length
-                case .damaged(let reason):
-                    scan.tail = try classify(
-                        raw, at: offset, reason: reason, segment: segment, isLast: isLast, limit: limit)
-                    return UInt64(offset)
-                }
+        let end: Int
+        // Unwrapped once: unwrapping per record retained and released the visitor's context each time.
+        if let visit = scan.visit {
+            end = try wholeRecords(window, limit: limit) { type, payload, offset in
+                try visit(WALRecordView(
+                    type: type, payload: payload, position: WALPosition(segment: segment.number, offset: UInt64(offset)),
+                    file: segment.path, logOffset: log.before + UInt64(offset), logSize: log.size))
             }
-            return UInt64(offset)
+        } else {
+            end = try wholeRecords(window, limit: limit) { type, payload, offset in
+                scan.records.append(WALRecord(
+                    type: type, payload: Array(payload), position: WALPosition(segment: segment.number, offset: UInt64(offset)),
+                    file: segment.path))
+            }
+        }
+        guard end < window.size else { return UInt64(end) }
+        let rest = try window.rest(from: end)
+        return try rest.withUnsafeBytes { raw in
+            try scanRecords(raw, base: end, segment: segment, isLast: isLast, limit: limit, log: log, into: &scan)
         }
     }
 
-    static func parse(_ raw: UnsafeRawBufferPointer, at offset: Int, limit: Int, path: String) throws -> Parsed {
+    /// Hands `take` each record (type, payload, file offset) from the first one on, as long as they
+    /// are whole, checksummed and of a valid type; returns the offset of the first one that is not,
+    /// or of the end of the file.
+    @inline(__always)
+    static func wholeRecords(
+        _ window: WALSegmentWindow, limit: Int, _ take: (UInt8, UnsafeRawBufferPointer, Int) throws -> Void
+    ) throws -> Int {
+        let headerSize = WALFormat.recordHeaderSize
+        var offset = WALFormat.segmentHeaderSize
+        while offset < window.size {
+            guard let header = try window.bytes(at: offset, count: headerSize) else { break }
+            let length = Int(header.loadLE32(at: 0))
+            guard length <= limit, let record = try window.bytes(at: offset, count: headerSize + length) else { break }
+            let payload = UnsafeRawBufferPointer(rebasing: record[headerSize...])
+            let crc = CRC32C.checksum(word: UInt64(littleEndian: record.loadUnaligned(as: UInt64.self)), then: payload)
+            let typeAndReserved = record.loadLE32(at: 4)
+            guard record.loadLE32(at: 8) == CRC32C.mask(crc), typeAndReserved & 0xFFFF_FF00 == 0,
+                  WALFormat.validTypes.contains(UInt8(truncatingIfNeeded: typeAndReserved))
+            else { break }
+            try take(UInt8(truncatingIfNeeded: typeAndReserved), payload, offset)
+            offset += headerSize + length
+        }
+        return offset
+    }
+
+    /// The same over `raw`, the segment's bytes from file offset `base` to its end.
+    static func scanRecords(
+        _ raw: UnsafeRawBufferPointer, base: Int, segment: WALScan.Segment, isLast: Bool, limit: Int,
+        log: WALScan.Progress, into scan: inout WALScan
+    ) throws -> UInt64 {
+        let visit = scan.visit
+        var offset = 0
+        while offset < raw.count {
+            switch try parse(raw, at: offset, base: base, limit: limit, path: segment.path) {
+            case .record(let type, let length):
+                let start = offset + WALFormat.recordHeaderSize
+                let payload = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
+                try deliver(
+                    type: type, payload: payload, at: base + offset, segment: segment, log: log, visit: visit,
+                    into: &scan)
+                offset = start + length
+            case .damaged(let reason):
+                scan.tail = try classify(
+                    raw, at: offset, base: base, reason: reason, segment: segment, isLast: isLast, limit: limit)
+                return UInt64(base + offset)
+            }
+        }
+        return UInt64(base + offset)
+    }
+
+    @inline(__always)
+    static func deliver(
+        type: UInt8, payload: UnsafeRawBufferPointer, at offset: Int, segment: WALScan.Segment, log: WALScan.Progress,
+        visit: WALVisitor?, into scan: inout WALScan
+    ) throws {
+        let position = WALPosition(segment: segment.number, offset: UInt64(offset))
+        if let visit {
+            try visit(WALRecordView(
+                type: type, payload: payload, position: position, file: segment.path,
+                logOffset: log.before + UInt64(offset), logSize: log.size))
+        } else {
+            scan.records.append(WALRecord(type: type, payload: Array(payload), position: position, file: segment.path))
+        }
+    }
+
+    /// `offset` indexes `raw`, which holds the file's bytes from `base` on; reports give file offsets.
+    static func parse(_ raw: UnsafeRawBufferPointer, at offset: Int, base: Int, limit: Int, path: String) throws -> Parsed {
         let headerSize = WALFormat.recordHeaderSize
         let available = raw.count - offset
         guard available >= headerSize else {
@@ -45,9 +116,9 @@ extension WALScanner {
             if fits && checksumMatches(raw, at: offset, length: length) {
                 throw WALError(
                     code: .recordTooLarge,
-                    message: "\(path): the record at byte offset \(offset) is \(length) bytes, more than "
+                    message: "\(path): the record at byte offset \(base + offset) is \(length) bytes, more than "
                         + "maxRecordSize (\(limit)); open the log with a larger maxRecordSize",
-                    path: path, offset: UInt64(offset))
+                    path: path, offset: UInt64(base + offset))
             }
             return .damaged("record length \(length) exceeds maxRecordSize \(limit)")
         }
@@ -67,9 +138,9 @@ extension WALScanner {
                 ? "nonzero reserved bytes (\(reserved.0), \(reserved.1), \(reserved.2))"
                 : "type \(type) (valid types are 1...127)"
             throw WALError.corrupt(
-                path, offset: UInt64(offset),
+                path, offset: UInt64(base + offset),
                 "the record has \(what) although its checksum is valid: it was written like this, by another "
-                    + "program or a newer flow, and is not a torn write. " + damagedHint(path, UInt64(offset)))
+                    + "program or a newer flow, and is not a torn write. " + damagedHint(path, UInt64(base + offset)))
         }
         return .record(type: type, length: length)
     }
@@ -77,13 +148,13 @@ extension WALScanner {
     /// Torn tail or corruption? Damage is a torn write only at the end of the last segment with no
     /// whole record anywhere after it.
     static func classify(
-        _ raw: UnsafeRawBufferPointer, at offset: Int, reason: String, segment: WALScan.Segment,
+        _ raw: UnsafeRawBufferPointer, at offset: Int, base: Int, reason: String, segment: WALScan.Segment,
         isLast: Bool, limit: Int
     ) throws -> WALScan.Tail {
         let rest = UnsafeRawBufferPointer(rebasing: raw[offset...])
         let zeroFilled = rest.allSatisfy { $0 == 0 }
         let why = zeroFilled ? "zero-filled tail (\(rest.count) bytes of zeros): \(reason)" : reason
-        let at = UInt64(offset)
+        let at = UInt64(base + offset)
         guard isLast else {
             throw WALError.corrupt(
                 segment.path, offset: at,
@@ -93,7 +164,7 @@ extension WALScanner {
         if !zeroFilled, let later = findValidRecord(raw, after: offset, limit: limit) {
             throw WALError.corrupt(
                 segment.path, offset: at,
-                "\(why); a whole record with a valid checksum follows at byte offset \(later), so this is not "
+                "\(why); a whole record with a valid checksum follows at byte offset \(base + later), so this is not "
                     + "a torn write. " + damagedHint(segment.path, at))
         }
         return WALScan.Tail(
@@ -122,10 +193,9 @@ extension WALScanner {
 
     @inline(__always)
     static func checksum(_ raw: UnsafeRawBufferPointer, at offset: Int, length: Int) -> UInt32 {
-        let header = UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + WALFormat.checksummedHeaderBytes)])
+        let header = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
         let start = offset + WALFormat.recordHeaderSize
-        let payload = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
-        return CRC32C.checksum(payload, seed: CRC32C.checksum(header))
+        return CRC32C.checksum(word: header, then: UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)]))
     }
 
     static func checksumMatches(_ raw: UnsafeRawBufferPointer, at offset: Int, length: Int) -> Bool {

@@ -2,9 +2,10 @@
 import Glibc
 #endif
 
-/// The scan shared by WALReader.read and WALWriter.open: it reads every segment, returns the whole
-/// records, and classifies damage as a torn tail (repairable) or corruption (thrown), following the
-/// rules in WALFormat.swift. It never modifies anything.
+/// The scan shared by WALReader.read and WALWriter.open: it reads every segment (through a window,
+/// `WALSegmentWindow`), returns the whole records, and classifies damage as a torn tail
+/// (repairable) or corruption (thrown), following the rules in WALFormat.swift. It never modifies
+/// anything.
 struct WALScan {
     struct Segment {
         var number: UInt32
@@ -30,28 +31,49 @@ struct WALScan {
     var tail: Tail?
     /// When set, records go to the visitor instead of into `records`.
     var visit: WALVisitor?
+
+    /// Where a segment sits in the whole log, for `WALRecordView.logOffset` and `logSize`.
+    struct Progress {
+        /// Bytes of the segments before it.
+        var before: UInt64
+        /// Bytes of all segments when the scan began.
+        var size: UInt64
+    }
 }
 
 enum WALScanner {
-    static func scan(directory: String, maxRecordSize: Int, visit: WALVisitor? = nil) throws -> WALScan {
+    /// `chunkSize`: how much of a segment is held at a time (tests make it small to put records
+    /// across the window's edges).
+    static func scan(
+        directory: String, maxRecordSize: Int, visit: WALVisitor? = nil,
+        chunkSize: Int = WALSegmentWindow.defaultChunkSize
+    ) throws -> WALScan {
         let segments = try listSegments(directory)
         var scan = WALScan(directory: directory, segments: segments, records: [], tail: nil, visit: visit)
         let limit = WALOptions.clampRecordSize(maxRecordSize)
+        var log = WALScan.Progress(
+            before: 0, size: segments.reduce(0) { $0 + (Sys.fileSize($1.path) ?? 0) })
         for (index, segment) in segments.enumerated() {
             let isLast = index == segments.count - 1
-            let bytes = try Sys.readFile(segment.path)
-            if let problem = headerProblem(bytes, number: segment.number) {
-                if let notUnfinished = notAnUnfinishedCreation(bytes, segment: segment, isLast: isLast, isFirst: index == 0) {
-                    let hint = damagedHint(segment.path, 0)
-                    throw WALError.corrupt(segment.path, offset: 0, "\(problem)\(notUnfinished). \(hint)")
+            let window = try WALSegmentWindow(path: segment.path, chunkSize: chunkSize)
+            let head = try window.bytes(at: 0, count: WALFormat.segmentHeaderSize).map { Array($0) } ?? []
+            // Only a damaged header needs the whole file: its checks look at every byte of a short one.
+            if headerProblem(head, number: segment.number) != nil {
+                let bytes = try window.rest(from: 0)
+                if let problem = headerProblem(bytes, number: segment.number) {
+                    if let notUnfinished = notAnUnfinishedCreation(bytes, segment: segment, isLast: isLast, isFirst: index == 0) {
+                        let hint = damagedHint(segment.path, 0)
+                        throw WALError.corrupt(segment.path, offset: 0, "\(problem)\(notUnfinished). \(hint)")
+                    }
+                    scan.tail = WALScan.Tail(
+                        removesSegment: true, path: segment.path, offset: 0, bytesCut: UInt64(bytes.count),
+                        reason: "unfinished segment creation: \(problem)", cutBytes: bytes)
+                    break
                 }
-                scan.tail = WALScan.Tail(
-                    removesSegment: true, path: segment.path, offset: 0, bytesCut: UInt64(bytes.count),
-                    reason: "unfinished segment creation: \(problem)", cutBytes: bytes)
-                break
             }
             scan.segments[index].end = try scanRecords(
-                bytes, segment: segment, isLast: isLast, limit: limit, into: &scan)
+                window, segment: segment, isLast: isLast, limit: limit, log: log, into: &scan)
+            log.before += UInt64(window.size)
         }
         return scan
     }

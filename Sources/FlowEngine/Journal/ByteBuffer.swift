@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Little-endian varint writer for journal payloads: no Foundation, no per-field allocation.
 struct ByteWriter {
     var bytes: [UInt8] = []
@@ -64,15 +68,31 @@ struct ByteReader {
     }
 
     mutating func uvarint() throws -> UInt64 {
+        // Most varints in a journal (sequence and attempt numbers, lengths) are one byte.
+        if index < bytes.count, bytes[index] < 0x80 {
+            defer { index += 1 }
+            return UInt64(bytes[index])
+        }
+        return try longUvarint()
+    }
+
+    /// Timestamps take six bytes: read them with one bounds check each, not a throwing call each.
+    private mutating func longUvarint() throws -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
-        while true {
-            let b = try byte()
+        var i = index
+        while i < bytes.count {
+            let b = bytes[i]
+            i += 1
             result |= UInt64(b & 0x7f) << shift
-            if b < 0x80 { return result }
+            if b < 0x80 {
+                index = i
+                return result
+            }
             shift += 7
             if shift > 63 { throw JournalDecodeError.malformed("varint too long") }
         }
+        throw JournalDecodeError.truncated
     }
 
     mutating func varint() throws -> Int64 {
@@ -88,10 +108,8 @@ struct ByteReader {
 
     mutating func fixed64() throws -> UInt64 {
         guard index + 8 <= bytes.count else { throw JournalDecodeError.truncated }
-        var v: UInt64 = 0
-        for i in 0..<8 { v |= UInt64(bytes[index + i]) << (8 * UInt64(i)) }
-        index += 8
-        return v
+        defer { index += 8 }
+        return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
     }
 
     mutating func raw() throws -> UnsafeRawBufferPointer {
@@ -104,6 +122,25 @@ struct ByteReader {
 
     mutating func string() throws -> String {
         String(decoding: try raw(), as: UTF8.self)
+    }
+
+    /// The next string, as `recent` itself when its bytes are the same (no allocation, no UTF-8
+    /// validation, one shared copy), else a new one that becomes `recent`. Equal bytes decode to
+    /// an equal string, so the result is what `string()` would give.
+    mutating func string(reusing recent: inout String) throws -> String {
+        let bytes = try raw()
+        if recent.utf8.count == bytes.count,
+           recent.utf8.withContiguousStorageIfAvailable({ Self.equal(UnsafeRawBufferPointer($0), bytes) }) == true {
+            return recent
+        }
+        recent = String(decoding: bytes, as: UTF8.self)
+        return recent
+    }
+
+    /// Byte equality of two buffers of the same length.
+    private static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard let pa = a.baseAddress, let pb = b.baseAddress else { return true }
+        return memcmp(pa, pb, a.count) == 0
     }
 
     mutating func optional<T>(_ read: (inout ByteReader) throws -> T) throws -> T? {

@@ -11,11 +11,13 @@ public enum StepDigest {
         return fnv1a(w.bytes)
     }
 
+    /// Over the name's UTF-8 in place: every replayed `flow.step` asks for one, and copying the
+    /// bytes into an array first cost an allocation per step.
     public static func of(name: String) -> UInt64 {
-        fnv1a(Array(name.utf8))
+        fnv1a(name.utf8)
     }
 
-    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+    static func fnv1a(_ bytes: some Sequence<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes {
             h ^= UInt64(b)

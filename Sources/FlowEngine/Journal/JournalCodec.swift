@@ -104,6 +104,13 @@ public enum JournalCodec {
 
     /// Decodes in place, e.g. from a WAL segment's buffer during a scan.
     public static func decode(type: UInt8, payload: UnsafeRawBufferPointer) throws -> JournalEntry {
+        var recent = RecentStrings()
+        return try decode(type: type, payload: payload, recent: &recent)
+    }
+
+    /// The same, reusing `recent`'s strings for a step's name and location when they repeat, as
+    /// they do for every step of a loop; `recent` then holds this record's.
+    static func decode(type: UInt8, payload: UnsafeRawBufferPointer, recent: inout RecentStrings) throws -> JournalEntry {
         guard let kind = JournalRecordType(rawValue: type) else {
             throw JournalDecodeError.malformed("unknown journal record type \(type) (written by a newer flow?)")
         }
@@ -136,8 +143,9 @@ public enum JournalCodec {
                 throw JournalDecodeError.malformed("unknown step kind \(code)")
             }
             entry = .intent(StepIntent(
-                seq: seq, attempt: attempt, kind: stepKind, name: try r.string(), digest: try r.fixed64(),
-                location: try r.string(), args: try ValueCodec.read(from: &r), at: try r.varint(),
+                seq: seq, attempt: attempt, kind: stepKind, name: try r.string(reusing: &recent.name),
+                digest: try r.fixed64(), location: try r.string(reusing: &recent.location),
+                args: try ValueCodec.read(from: &r), at: try r.varint(),
                 deadline: try r.optional { try $0.varint() }))
         case .completed:
             entry = .completed(StepCompleted(

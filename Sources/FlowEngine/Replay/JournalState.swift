@@ -23,9 +23,9 @@ public struct StepRecord: Sendable, Equatable {
     public var digest: UInt64
     public var location: String
     public var args: LuaValue
-    public var attempts: [AttemptRecord]
+    public var attempts: StepAttempts
 
-    public var lastOutcome: StepOutcome? { attempts.last?.outcome }
+    public var lastOutcome: StepOutcome? { attempts.current.outcome }
 }
 
 /// An execution's journal folded into steps: what replay consults and what `status` and
@@ -57,7 +57,9 @@ public struct JournalState: Sendable, Equatable {
     }
 
     /// Folds in one entry; an entry that no correct writer produces is a `JournalOrderError`.
-    public mutating func apply(_ entry: JournalEntry) throws {
+    /// `consuming`: the fold hands over each decoded entry, so its strings and values move into the
+    /// state instead of being retained here and released with the entry.
+    public mutating func apply(_ entry: consuming JournalEntry) throws {
         // `case .none` rather than `== nil`: Optional's == copies the record on every call.
         if case .none = started {
             guard case .started = entry else {
@@ -68,7 +70,7 @@ public struct JournalState: Sendable, Equatable {
             throw JournalOrderError("a record follows the execution's final record")
         }
         entryCount += 1
-        switch entry {
+        switch consume entry {
         case .started(let s):
             guard case .none = started else { throw JournalOrderError("a second execution-started record") }
             started = s
@@ -83,11 +85,11 @@ public struct JournalState: Sendable, Equatable {
                 if let last = steps.indices.last, steps[last].location == location { location = steps[last].location }
                 steps.append(StepRecord(
                     seq: i.seq, kind: i.kind, name: i.name, digest: i.digest, location: location, args: i.args,
-                    attempts: [attempt]))
+                    attempts: StepAttempts(attempt)))
             } else if i.seq == steps.count, steps[i.seq - 1].name == i.name {
                 // A new attempt, or the same attempt again after a crash cut it short.
-                if let last = steps[i.seq - 1].attempts.last, last.outcome == nil, last.attempt == i.attempt {
-                    steps[i.seq - 1].attempts[steps[i.seq - 1].attempts.count - 1] = attempt
+                if steps[i.seq - 1].attempts.isInFlight(attempt: i.attempt) {
+                    steps[i.seq - 1].attempts.replaceCurrent(with: attempt)
                 } else {
                     steps[i.seq - 1].attempts.append(attempt)
                 }
@@ -128,14 +130,10 @@ public struct JournalState: Sendable, Equatable {
     }
 
     private mutating func settle(seq: Int, attempt: Int, _ outcome: StepOutcome, at: Millis) throws {
-        guard seq >= 1, seq <= steps.count, let last = steps[seq - 1].attempts.last, last.attempt == attempt,
-              last.outcome == nil
-        else {
+        guard seq >= 1, seq <= steps.count, steps[seq - 1].attempts.isInFlight(attempt: attempt) else {
             throw JournalOrderError("an outcome for step \(seq) attempt \(attempt), which is not in flight")
         }
-        let i = steps[seq - 1].attempts.count - 1
-        steps[seq - 1].attempts[i].outcome = outcome
-        steps[seq - 1].attempts[i].finishedAt = at
+        steps[seq - 1].attempts.settleCurrent(outcome, at: at)
     }
 }
 

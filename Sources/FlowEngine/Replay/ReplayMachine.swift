@@ -60,7 +60,7 @@ public struct ReplayMachine: Sendable {
                 recordedStepCount: journal.steps.count)))
         }
         nextSeq += 1
-        guard let last = journal.steps[i].attempts.last else { return (seq, .execute(attempt: 1)) }
+        let last = journal.steps[i].attempts.current
         switch last.outcome {
         case .completed?:
             return (seq, .replay(last.outcome!))
