@@ -14,9 +14,10 @@ struct LockingTests {
         defer { sb.cleanup() }
         try sb.write("w.lua", """
             flow.exec{ cmd = "echo before >> effects", shell = true }
-            flow.sleep(10)
+            flow.sleep(25)
             flow.exec{ cmd = "echo after >> effects", shell = true }
             """)
+        // A 25 s sleep: a loaded machine once took more than 10 s to see it waiting and kill it.
         let run = try sb.start(["run", "w.lua", "--id", "l", "--quiet"])
         try await sb.waitForStatus("l", "waiting")
         run.send(SIGKILL)

@@ -84,11 +84,11 @@ import Testing
         let run = SourceRun(try Self.source("-", options))
         func write(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { Glibc.write(fds[1], $0.baseAddress, $0.count) } }
         write(#"{"n":1}"# + "\n" + #"{"n":"#)
-        #expect(await run.waitFor(1, within: .seconds(5)))
+        #expect(await run.waitFor(1, within: .seconds(20)))
         #expect(run.ended == nil)
         write("2}\n\n" + #"{"n":3}"# + "\n")
         close(fds[1])
-        let ended = await run.end(within: .seconds(5))
+        let ended = await run.end(within: .seconds(20))
         #expect(ended != nil && ended?.error == nil)
         #expect(run.bodies == [#"{"n":1}"#, #"{"n":2}"#, #"{"n":3}"#])
         #expect(run.events.map(\.origin) == ["stdin:1", "stdin:2", "stdin:4"])
