@@ -26,7 +26,7 @@ import FlowLua
             #expect(e.name == "InstructionLimit", "\(id)")
             #expect(e.message == "\(id).lua:2: instruction limit exceeded: the script ran more than 5000000 instructions", "\(id)")
             // Far from "for ever", wide enough for a stalled machine (the limit takes milliseconds).
-            #expect(ContinuousClock.now - start < .seconds(20), "\(id)")
+            #expect(ContinuousClock.now - start < .seconds(60), "\(id)")
         }
         let step = try await hostile.contained(#"""
             flow.step('scan', function()
@@ -46,7 +46,7 @@ import FlowLua
             """#, id: "ptime", limits: LuaLimits(memoryBytes: 32 << 20))
         #expect(e.name == "Timeout")
         #expect(e.message.contains("ran longer than its timeout of 0.2 s"), "\(e.message)")
-        #expect(ContinuousClock.now - start < .seconds(20))
+        #expect(ContinuousClock.now - start < .seconds(60))
     }
 
     /// `body` of a gate that hangs in a pattern on its second line.
@@ -67,7 +67,7 @@ import FlowLua
             return f.name == "GateTimeout" && f.message.replacingOccurrences(of: gates.root + "/", with: "")
                 == "gate 'pat' (pat.lua:3) exceeded its time limit of 0.5 s"
         }
-        #expect(ContinuousClock.now - start < .seconds(20))
+        #expect(ContinuousClock.now - start < .seconds(60))
     }
 
     @Test func aRunawayPatternInAGateFailsTheWorkflow() async throws {
