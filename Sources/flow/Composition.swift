@@ -50,7 +50,7 @@ enum Composition {
     }
 
     /// `workflowPath` places the workflow-relative gate folders; for a resume it is read from
-    /// the journal's summary.
+    /// its start record (read alone: a resume then folds the journal once, not twice).
     /// `terminal`: what prints the events instead of the live view or plain lines (a watcher's
     /// per-execution log); `--events` and `--notify` get the events either way.
     static func options(home: FlowHome, drive: DriveOptions, allowChangedScript: Bool = false, printID: Bool = true,
@@ -60,7 +60,7 @@ enum Composition {
         o.syncPolicy = SyncPolicy(rawValue: drive.sync) ?? .always
         o.limits = LuaLimits(memoryBytes: drive.maxMemory << 20, instructions: drive.maxInstructions)
         o.allowChangedScript = allowChangedScript
-        let workflow = workflowPath ?? id.flatMap { try? ExecutionSummary.load(home: home, id: $0).workflow }
+        let workflow = workflowPath ?? id.flatMap { try? JournalReading.started(home: home, id: $0)?.workflow }
         o.registry = registry(workflowPath: workflow, pluginDirs: drive.pluginDirs, notifyURLs: drive.notifyURLs)
         if drive.eventsFile == "-" { eventsOnStdout.store(true, ordering: .relaxed) }
         o.settings = StepSettings(region: drive.region, profile: drive.profile)
