@@ -71,6 +71,35 @@ enum Sys {
         }
     }
 
+    /// syncfs(2): writes back every dirty file of the file system holding `fd` and flushes the disk
+    /// cache once. Glibc declares it only under _GNU_SOURCE, which Swift's Glibc module does not
+    /// set, so it is looked up at run time.
+    static func syncfs(_ fd: Int32, path: String, logs: Int) throws {
+        while syncfsFunction(fd) != 0 {
+            if lastErrno != EINTR {
+                throw WALError.io("syncfs (a group commit of \(logs) logs) of the file system of", path,
+                                  errno: lastErrno)
+            }
+        }
+    }
+
+    private typealias SyncFS = @convention(c) (Int32) -> Int32
+
+    private static let syncfsFunction: SyncFS = {
+        guard let symbol = dlsym(nil, "syncfs") else {
+            // Not in this C library: a full sync(2) is a superset (every file system).
+            return { _ in Glibc.sync(); return 0 }
+        }
+        return unsafeBitCast(symbol, to: SyncFS.self)
+    }()
+
+    /// The device (st_dev) of the file system holding `fd`.
+    static func device(_ fd: Int32, path: String) throws -> UInt64 {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw WALError.io("stat", path, errno: lastErrno) }
+        return UInt64(info.st_dev)
+    }
+
     static func ftruncate(_ fd: Int32, to length: UInt64, path: String) throws {
         while Glibc.ftruncate(fd, off_t(length)) != 0 {
             if lastErrno != EINTR { throw WALError.io("truncate", path, errno: lastErrno) }

@@ -17,6 +17,9 @@ public struct WALOptions: Sendable {
     public var segmentSize: Int = 64 << 20
     /// The largest payload append accepts, and the largest length a scan believes.
     public var maxRecordSize: Int = 16 << 20
+    /// For suspending commits (commitSuspending, syncSuspending): logs on one file system that sync at
+    /// the same time share one flush (GroupCommit). Off: every log fdatasyncs its own segment.
+    public var groupCommit = true
 
     public init() {}
 }

@@ -1,5 +1,6 @@
-/// commit() and sync() for async callers: the fdatasync runs on a BlockingIO thread and the caller
-/// suspends, so a process driving many logs has all their syncs in flight at once.
+/// commit() and sync() for async callers: the sync runs on a BlockingIO thread and the caller
+/// suspends, and the logs of one file system that commit at the same time share one flush
+/// (GroupCommit), so a process driving many executions pays about one sync per round of steps.
 extension WALWriter {
     /// commit(), suspending instead of blocking when it syncs.
     public func commitSuspending() async throws {
@@ -11,12 +12,23 @@ extension WALWriter {
     /// here, and the writer has one owner), so the sync covers exactly the records appended so far.
     public func syncSuspending() async throws {
         try checkUsable()
-        let fd = self.fd, path = segmentPath
         do {
-            try await BlockingIO.run { try Sys.fdatasync(fd, path: path) }
+            if options.groupCommit {
+                try await group().sync(fd: fd, path: segmentPath)
+            } else {
+                let fd = self.fd, path = segmentPath
+                try await BlockingIO.run { try Sys.fdatasync(fd, path: path) }
+            }
         } catch let error as WALError {
             throw syncFailed(error)
         }
         synced()
+    }
+
+    private func group() throws -> GroupCommit {
+        if let commitGroup { return commitGroup }
+        let group = GroupCommit.group(for: try Sys.device(fd, path: segmentPath))
+        commitGroup = group
+        return group
     }
 }

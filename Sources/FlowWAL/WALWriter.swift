@@ -23,6 +23,8 @@ public final class WALWriter {
     var lastSync = ContinuousClock.now
     var failure: WALError?
     var closed = false
+    /// Set on the first suspending sync (segments roll within one directory: one file system).
+    var commitGroup: GroupCommit?
     let maxRecordSize: Int
     /// The 12-byte record header, reused by every append.
     let header = UnsafeMutableRawBufferPointer.allocate(byteCount: WALFormat.recordHeaderSize, alignment: 4)

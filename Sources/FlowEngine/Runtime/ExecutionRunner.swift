@@ -98,8 +98,8 @@ public final class ExecutionRunner {
         }
         try setUpLua()
         do {
-            let created = try await BlockingIO.run { [id, scriptBytes, policy = options.syncPolicy] in
-                try NewExecution.create(home: home, id: id, script: scriptBytes, syncPolicy: policy)
+            let created = try await BlockingIO.run { [id, scriptBytes, wal = options.walOptions] in
+                try NewExecution.create(home: home, id: id, script: scriptBytes, walOptions: wal)
             }
             lock = created.lock
             writer = created.writer
@@ -136,8 +136,7 @@ public final class ExecutionRunner {
             throw RunError(.usage, "execution '\(id)' never started: the process creating it died before its first record, so nothing ran; it was removed: start it again with `flow run WORKFLOW --id \(id)`")
         }
         lock = try acquireLock()
-        var walOptions = WALOptions()
-        walOptions.syncPolicy = options.syncPolicy
+        let walOptions = options.walOptions
         // Records are folded in place as the scan meets them: no copy of a long journal is kept.
         let folder = JournalReading.Folder()
         let opened: WALWriter

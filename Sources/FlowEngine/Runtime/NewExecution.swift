@@ -11,7 +11,7 @@ struct NewExecution: @unchecked Sendable {
     let lock: FileLock
     let writer: WALWriter
 
-    static func create(home: FlowHome, id: String, script: [UInt8], syncPolicy: SyncPolicy) throws -> NewExecution {
+    static func create(home: FlowHome, id: String, script: [UInt8], walOptions: WALOptions) throws -> NewExecution {
         try FlowHome.makeDirectories(home.directory(of: id))
         let lock: FileLock
         do {
@@ -19,8 +19,6 @@ struct NewExecution: @unchecked Sendable {
         } catch let e as WALError where e.code == .locked {
             throw RunError(.locked, e.message)
         }
-        var walOptions = WALOptions()
-        walOptions.syncPolicy = syncPolicy
         let writer: WALWriter
         do {
             writer = try WALWriter.create(directory: home.journalDirectory(of: id), options: walOptions)

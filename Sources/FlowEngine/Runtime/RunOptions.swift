@@ -6,6 +6,9 @@ import Logging
 public struct RunOptions: Sendable {
     public var home: FlowHome
     public var syncPolicy: SyncPolicy = .always
+    /// Executions of this process on one file system that commit at the same time share one flush
+    /// (FlowWAL's GroupCommit); off, each fdatasyncs its own journal.
+    public var groupCommit = true
     public var limits = LuaLimits(memoryBytes: 256 << 20, instructions: 2_000_000_000)
     public var allowChangedScript = false
     public var registry = StepRegistry()
@@ -26,6 +29,14 @@ public struct RunOptions: Sendable {
 
     public init(home: FlowHome) {
         self.home = home
+    }
+
+    /// How the execution's journal is written.
+    var walOptions: WALOptions {
+        var wal = WALOptions()
+        wal.syncPolicy = syncPolicy
+        wal.groupCommit = groupCommit
+        return wal
     }
 }
 

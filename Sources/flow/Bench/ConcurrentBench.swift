@@ -1,14 +1,16 @@
 import FlowEngine
+import FlowWAL
 import Foundation
 
 /// `flow bench --concurrent N`: N executions of M durable steps (sync always) driven at once by
 /// one process, against one execution's per-step rate and against the disk's own rates (one
 /// raw write+fdatasync loop; N such loops at once on N files).
 ///
-/// Each execution has its own WAL, so N executions make N fdatasyncs of N files. Each runs on a
-/// blocking-I/O thread (FlowWAL/BlockingIO.swift) while its execution waits, so all N can be in
-/// flight on the default pool too; the thread-per-execution row (`ThreadExecutor`) shows what the
-/// pool's scheduling costs or saves against that.
+/// Each execution has its own WAL. With group commit (the default, FlowWAL/GroupCommit.swift) the
+/// executions that commit while a sync is in flight share the next one (one syncfs); without it,
+/// N executions make N fdatasyncs of N files, each on a blocking-I/O thread while its execution
+/// waits. The thread-per-execution row (`ThreadExecutor`, group commit off) is the earlier way of
+/// having all N syncs in flight.
 struct ConcurrentResult: Codable, Sendable {
     var executions: Int
     var steps: Int
@@ -20,7 +22,13 @@ struct ConcurrentResult: Codable, Sendable {
     /// N executions as tasks on the default pool: wall time from the first start to the last end.
     var poolSeconds: BenchSample
     var poolStepsPerSecond: BenchSample
-    /// N executions, each on a thread of its own.
+    /// N executions on the default pool with group commit off: an fdatasync per log per step.
+    var ungroupedSeconds: BenchSample
+    var ungroupedStepsPerSecond: BenchSample
+    /// Group-commit rounds (syncs) per step and the most logs one round covered, over the grouped runs.
+    var roundsPerStep: Double
+    var largestRound: Int
+    /// N executions, each on a thread of its own, group commit off.
     var threadSeconds: BenchSample
     var threadStepsPerSecond: BenchSample
     /// One raw write+fdatasync loop.
@@ -30,6 +38,7 @@ struct ConcurrentResult: Codable, Sendable {
 
     var poolRatio: Double { poolStepsPerSecond.median / singleStepsPerSecond.median }
     var threadRatio: Double { threadStepsPerSecond.median / singleStepsPerSecond.median }
+    var ungroupedRatio: Double { ungroupedStepsPerSecond.median / singleStepsPerSecond.median }
     var rawRatio: Double { rawParallelSyncsPerSecond.median / rawSingleSyncsPerSecond.median }
 }
 
@@ -55,15 +64,24 @@ enum ConcurrentBench {
         try FileManager.default.removeItem(atPath: probe.root)
         let recordBytes = Int(bytesPerStep.rounded())
 
-        var single: [Double] = [], pool: [Double] = [], threads: [Double] = []
+        var single: [Double] = [], pool: [Double] = [], threads: [Double] = [], ungrouped: [Double] = []
+        var rounds = 0
         var raw1: [Double] = [], rawN: [Double] = []
         for k in 1...runs {
             progress("run \(k) of \(runs)")
             let home = FlowHome(root: dir + "/home-\(k)")
             let measures: [() async throws -> Void] = [
                 { single.append(try await DurableStepBench.runInProcess(home: home, script: singleScript, id: "single")) },
-                { pool.append(try await drive(home: home, script: script, prefix: "pool", executions: executions, ownThreads: false)) },
-                { threads.append(try await drive(home: home, script: script, prefix: "thread", executions: executions, ownThreads: true)) },
+                {
+                    let before = GroupCommitStatistics.rounds
+                    pool.append(try await drive(home: home, script: script, prefix: "pool", executions: executions,
+                                                ownThreads: false, groupCommit: true))
+                    rounds += GroupCommitStatistics.rounds - before
+                },
+                { ungrouped.append(try await drive(home: home, script: script, prefix: "ungrouped", executions: executions,
+                                                   ownThreads: false, groupCommit: false)) },
+                { threads.append(try await drive(home: home, script: script, prefix: "thread", executions: executions,
+                                                 ownThreads: true, groupCommit: false)) },
                 { raw1.append(try RawSyncLoop.run(path: dir + "/raw-single.bin", recordBytes: recordBytes, count: singleSteps)) },
                 { rawN.append(try RawParallelSync.run(directory: dir, files: executions, recordBytes: recordBytes, count: steps)) },
             ]
@@ -74,18 +92,21 @@ enum ConcurrentBench {
         let total = executions * steps
         let poolSample = BenchSample(pool)
         let threadSample = BenchSample(threads)
+        let ungroupedSample = BenchSample(ungrouped)
         return ConcurrentResult(
             executions: executions, steps: steps, singleSteps: singleSteps, bytesPerStep: bytesPerStep,
             singleStepsPerSecond: BenchSample(single).rate(count: singleSteps),
             poolSeconds: poolSample, poolStepsPerSecond: poolSample.rate(count: total),
+            ungroupedSeconds: ungroupedSample, ungroupedStepsPerSecond: ungroupedSample.rate(count: total),
+            roundsPerStep: Double(rounds) / Double(total * runs), largestRound: GroupCommitStatistics.largestRound,
             threadSeconds: threadSample, threadStepsPerSecond: threadSample.rate(count: total),
             rawSingleSyncsPerSecond: BenchSample(raw1).rate(count: singleSteps),
             rawParallelSyncsPerSecond: BenchSample(rawN).rate(count: total))
     }
 
     /// Seconds from the first start to the last end of `executions` runs of `script`, in-process.
-    static func drive(home: FlowHome, script: String, prefix: String, executions: Int, ownThreads: Bool)
-        async throws -> Double
+    static func drive(home: FlowHome, script: String, prefix: String, executions: Int, ownThreads: Bool,
+                      groupCommit: Bool) async throws -> Double
     {
         let executors = ownThreads ? (0..<executions).map { ThreadExecutor(name: "bench-\(prefix)-\($0)") } : []
         defer { executors.forEach { $0.shutdown() } }
@@ -93,7 +114,8 @@ enum ConcurrentBench {
         try await withThrowingTaskGroup(of: Double.self) { group in
             for i in 0..<executions {
                 let body: @Sendable () async throws -> Double = {
-                    try await DurableStepBench.runInProcess(home: home, script: script, id: "\(prefix)-\(i)")
+                    try await DurableStepBench.runInProcess(home: home, script: script, id: "\(prefix)-\(i)",
+                                                           groupCommit: groupCommit)
                 }
                 if ownThreads {
                     group.addTask(executorPreference: executors[i], operation: body)

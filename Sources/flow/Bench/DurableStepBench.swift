@@ -60,11 +60,12 @@ enum DurableStepBench {
     }
 
     /// Seconds for the whole in-process run (Lua set-up, start record, steps, final record).
-    static func runInProcess(home: FlowHome, script: String, id: String, sync: SyncPolicy = .always)
-        async throws -> Double
+    static func runInProcess(home: FlowHome, script: String, id: String, sync: SyncPolicy = .always,
+                             groupCommit: Bool = true) async throws -> Double
     {
         var options = RunOptions(home: home)
         options.syncPolicy = sync
+        options.groupCommit = groupCommit
         options.registry = StepRegistry.standard
         let runner = ExecutionRunner(.start(script: script, id: id, params: [:]), options: options)
         let start = ContinuousClock.now
