@@ -22,6 +22,10 @@ struct DriveOptions: ParsableArguments {
             completion: .list(["always", "batch", "none"]))
     var sync: String = "always"
 
+    @Flag(name: .customLong("no-group-commit"),
+          help: "Each execution fdatasyncs its own journal, never one syncfs shared by the executions of this process that commit at once (for a home on a file system other programs write much to).")
+    var noGroupCommit = false
+
     @Option(help: "Lua memory cap in MiB.")
     var maxMemory: Int = 256
 

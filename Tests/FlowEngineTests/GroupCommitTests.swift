@@ -5,12 +5,14 @@ import Synchronization
 import Testing
 @testable import FlowEngine
 
-/// The executions of one process commit their steps with the fdatasync off the cooperative pool
-/// (PendingWork.commit, FlowWAL/BlockingIO.swift), so they go on while each other's syncs are in flight.
+/// The executions of one process commit their steps with the sync off the cooperative pool
+/// (PendingWork.commit, FlowWAL/BlockingIO.swift), so they go on while each other's syncs are in
+/// flight: shared rounds (FlowWAL/GroupCommit.swift, the default) or an fdatasync per journal.
 @Suite("group commit across executions")
 struct GroupCommitTests {
-    @Test("executions in one process interleave their durable steps instead of taking turns per CPU")
-    func executionsInterleave() async throws {
+    @Test("executions in one process interleave their durable steps instead of taking turns per CPU",
+          arguments: [true, false])
+    func executionsInterleave(groupCommit: Bool) async throws {
         let h = try WorkflowHarness()
         let script = h.write("steps.lua", """
             local total = 0
@@ -27,6 +29,7 @@ struct GroupCommitTests {
             for n in 0..<count {
                 let id = "e\(n)"
                 var options = h.options()
+                options.groupCommit = groupCommit
                 options.observer = { event in
                     guard case .stepSucceeded = event else { return }
                     progress.stepDone(in: id, of: 10)
