@@ -104,9 +104,21 @@ final class GroupCommit: @unchecked Sendable {
         try Sys.syncfs(first.fd, path: first.path, logs: round.count)
     }
 
-    /// The group for the file system `device` (st_dev), made on first use: one per device per
-    /// process, kept for the process's life (a few bytes each).
-    static func group(for device: UInt64) -> GroupCommit { registry.group(for: device) }
+    /// The group for the file system holding `fd`, made on first use: one per device per process,
+    /// kept for the process's life (a few bytes each). Nil where syncfs is not known to flush: the
+    /// log then fdatasyncs its own segment.
+    static func group(for fd: Int32, path: String) throws -> GroupCommit? {
+        guard flushesOnSyncfs(try Sys.fileSystemType(fd, path: path)) else { return nil }
+        return registry.group(for: try Sys.device(fd, path: path))
+    }
+
+    /// File systems whose syncfs writes back every dirty file and flushes the disk cache, failing
+    /// on a write-back error: ext2/3/4, XFS, Btrfs, tmpfs (nothing to flush) and overlayfs (its
+    /// upper file system's). Not FUSE (virtiofs, sshfs: a server may ignore it and report success)
+    /// nor network file systems, whose fdatasync is the documented way to commit.
+    static func flushesOnSyncfs(_ type: Int64) -> Bool {
+        [0xEF53, 0x5846_5342, 0x9123_683E, 0x0102_1994, 0x794C_7630].contains(type)
+    }
 
     /// Rounds run and the most logs one round covered, over every file system (for tests and
     /// benchmarks).

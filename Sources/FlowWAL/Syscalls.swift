@@ -93,6 +93,22 @@ enum Sys {
         return unsafeBitCast(symbol, to: SyncFS.self)
     }()
 
+    /// The file system type (statfs f_type, a magic number) holding `fd`.
+    /// Swift's Glibc module has no <sys/vfs.h>: fstatfs is looked up at run time, and f_type is the
+    /// struct's first field, a C long, on every Linux ABI.
+    static func fileSystemType(_ fd: Int32, path: String) throws -> Int64 {
+        guard let fstatfs = fstatfsFunction else { return 0 }  // unknown: no group commit
+        let info = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
+        defer { info.deallocate() }
+        info.initializeMemory(as: UInt8.self, repeating: 0, count: 512)
+        guard fstatfs(fd, info) == 0 else { throw WALError.io("statfs", path, errno: lastErrno) }
+        return Int64(info.load(as: CLong.self))
+    }
+
+    private typealias FStatFS = @convention(c) (Int32, UnsafeMutableRawPointer) -> Int32
+
+    private static let fstatfsFunction: FStatFS? = dlsym(nil, "fstatfs").map { unsafeBitCast($0, to: FStatFS.self) }
+
     /// The device (st_dev) of the file system holding `fd`.
     static func device(_ fd: Int32, path: String) throws -> UInt64 {
         var info = stat()

@@ -13,8 +13,8 @@ extension WALWriter {
     public func syncSuspending() async throws {
         try checkUsable()
         do {
-            if options.groupCommit {
-                try await group().sync(fd: fd, path: segmentPath)
+            if options.groupCommit, let group = try group() {
+                try await group.sync(fd: fd, path: segmentPath)
             } else {
                 let fd = self.fd, path = segmentPath
                 try await BlockingIO.run { try Sys.fdatasync(fd, path: path) }
@@ -25,10 +25,10 @@ extension WALWriter {
         synced()
     }
 
-    private func group() throws -> GroupCommit {
-        if let commitGroup { return commitGroup }
-        let group = GroupCommit.group(for: try Sys.device(fd, path: segmentPath))
-        commitGroup = group
+    private func group() throws -> GroupCommit? {
+        if case .some(let group) = commitGroup { return group }
+        let group = try GroupCommit.group(for: fd, path: segmentPath)
+        commitGroup = .some(group)
         return group
     }
 }

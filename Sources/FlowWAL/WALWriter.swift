@@ -23,8 +23,9 @@ public final class WALWriter {
     var lastSync = ContinuousClock.now
     var failure: WALError?
     var closed = false
-    /// Set on the first suspending sync (segments roll within one directory: one file system).
-    var commitGroup: GroupCommit?
+    /// Looked up on the first suspending sync (segments roll within one directory: one file
+    /// system); `.some(nil)` where the file system does not take part in group commit.
+    var commitGroup: GroupCommit??
     let maxRecordSize: Int
     /// The 12-byte record header, reused by every append.
     let header = UnsafeMutableRawBufferPointer.allocate(byteCount: WALFormat.recordHeaderSize, alignment: 4)

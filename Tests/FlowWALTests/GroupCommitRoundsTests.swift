@@ -129,6 +129,35 @@ struct GroupCommitRoundsTests {
     }
 }
 
+@Suite("group commit: where syncfs is trusted")
+struct GroupCommitFileSystemTests {
+    @Test("local disk file systems group their logs; FUSE, virtiofs and NFS fdatasync each log")
+    func trustedFileSystems() throws {
+        for local: Int64 in [0xEF53, 0x5846_5342, 0x9123_683E, 0x0102_1994, 0x794C_7630] {
+            #expect(GroupCommit.flushesOnSyncfs(local), "\(String(local, radix: 16))")
+        }
+        // FUSE (virtiofs, sshfs), NFS, SMB, 9p: a syncfs there may report success without a flush.
+        for remote: Int64 in [0x6573_5546, 0x6969, 0xFE53_4D42, 0x0102_1997] {
+            #expect(!GroupCommit.flushesOnSyncfs(remote), "\(String(remote, radix: 16))")
+        }
+        // And the lookup on a real segment agrees with its file system's type.
+        let dir = TempDir()
+        let writer = try WALWriter.create(directory: dir.sub("log"))
+        let type = try Sys.fileSystemType(writer.fd, path: dir.path)
+        // The same number coreutils reads: `stat -f -c %t` prints f_type in hex.
+        let stat = Process()
+        stat.executableURL = URL(fileURLWithPath: "/usr/bin/stat")
+        stat.arguments = ["-f", "-c", "%t", dir.path]
+        let out = Pipe()
+        stat.standardOutput = out
+        try stat.run()
+        stat.waitUntilExit()
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(Int64(printed.trimmingCharacters(in: .whitespacesAndNewlines), radix: 16) == type)
+        #expect((try GroupCommit.group(for: writer.fd, path: dir.path) != nil) == GroupCommit.flushesOnSyncfs(type))
+    }
+}
+
 /// Moves a non-Sendable writer into a child task; each writer is used by one task at a time.
 struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
