@@ -62,10 +62,14 @@ final class WorkflowHarness: @unchecked Sendable {
     /// right after that record leaves.
     func crashCopy(from: String, to: String, records count: Int) throws {
         let records = try WALReader.read(directory: home.journalDirectory(of: from)).records
+        try writeExecution(to, scriptOf: from, records.prefix(count).map { try JournalCodec.decode(type: $0.type, payload: $0.payload) })
+    }
+
+    /// A new execution `to` holding `entries` (its start record renamed), with `from`'s script.
+    func writeExecution(_ to: String, scriptOf from: String, _ entries: [JournalEntry]) throws {
         try FlowHome.makeDirectories(home.directory(of: to))
         let writer = try WALWriter.create(directory: home.journalDirectory(of: to))
-        for r in records.prefix(count) {
-            var entry = try JournalCodec.decode(type: r.type, payload: r.payload)
+        for var entry in entries {
             if case .started(var s) = entry {
                 s.id = to
                 entry = .started(s)

@@ -16,6 +16,7 @@ import FlowWAL
 /// | `resumed` | `host`, `pid`, `script_changed` |
 /// | `operator` | `name` (action), `seq`, `by`, `reason`, `force`, `inbox_file` |
 /// | `redriven` | `seq` (from), `by`, `reason` |
+/// | `checkpoint` | `seq`, `attempt`, `result` (the value the step recorded while in flight; not an outcome) |
 public struct HistoryEntry: Sendable, Encodable {
     public var index: Int
     public var seq: Int?
@@ -106,6 +107,9 @@ public struct HistoryEntry: Sendable, Encodable {
             seq = e.fromSeq; kind = "redriven"; time = WallClock.iso8601(e.at)
             detail = "from step \(e.fromSeq) by \(e.by)" + (e.reason.map { ": \($0)" } ?? "")
             by = e.by; reason = e.reason
+        case .stepCheckpoint(let e):
+            seq = e.seq; kind = "checkpoint"; time = WallClock.iso8601(e.at); attempt = e.attempt; result = e.value
+            detail = "recorded in flight; an attempt resumed in flight reads it back"
         }
     }
 }

@@ -85,9 +85,12 @@ public enum HistoryImport {
         case "redriven":
             return .redriven(Redriven(at: try f.time("time"), by: try f.string("by"), reason: try f.optionalString("reason"),
                                       fromSeq: try f.int("seq")))
+        case "checkpoint":
+            return .stepCheckpoint(StepCheckpoint(
+                seq: try f.int("seq"), attempt: try f.int("attempt"), value: try f.value("result"), at: try f.time("time")))
         default:
             guard kind.hasSuffix(".start") else {
-                throw Problem("unknown kind '\(kind)' (expected started, KIND.start, completed, failed, compensating, finished, resumed, operator or redriven)")
+                throw Problem("unknown kind '\(kind)' (expected started, KIND.start, completed, failed, compensating, finished, resumed, operator, redriven or checkpoint)")
             }
             let name = String(kind.dropLast(".start".count))
             guard let stepKind = StepKind(rawValue: name) else {

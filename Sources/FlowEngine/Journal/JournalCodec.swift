@@ -12,6 +12,7 @@ enum JournalRecordType: UInt8 {
     case resumed = 7
     case operatorAction = 8
     case redriven = 9
+    case stepCheckpoint = 10
 }
 
 extension StepKind {
@@ -93,6 +94,11 @@ public enum JournalCodec {
         case .redriven(let e):
             type = .redriven
             w.varint(e.at); w.string(e.by); w.optional(e.reason) { $0.string($1) }; w.int(e.fromSeq)
+        case .stepCheckpoint(let e):
+            type = .stepCheckpoint
+            w.int(e.seq); w.int(e.attempt)
+            ValueCodec.write(e.value, to: &w)
+            w.varint(e.at)
         }
         return (type.rawValue, w.bytes)
     }
@@ -185,6 +191,9 @@ public enum JournalCodec {
         case .redriven:
             entry = .redriven(Redriven(at: try r.varint(), by: try r.string(), reason: try r.optional { try $0.string() },
                                        fromSeq: try r.int()))
+        case .stepCheckpoint:
+            entry = .stepCheckpoint(StepCheckpoint(
+                seq: try r.int(), attempt: try r.int(), value: try ValueCodec.read(from: &r), at: try r.varint()))
         }
         guard r.atEnd else { throw JournalDecodeError.malformed("\(r.remaining) unexpected bytes after the record") }
         return entry

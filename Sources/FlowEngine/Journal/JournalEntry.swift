@@ -41,6 +41,8 @@ public enum JournalEntry: Sendable, Equatable {
     case resumed(Resumed)
     case operatorAction(OperatorAction)
     case redriven(Redriven)
+    /// A native step's mid-step checkpoint (`StepContext.checkpoint`): not a step of its own.
+    case stepCheckpoint(StepCheckpoint)
 }
 
 public struct ExecutionStarted: Sendable, Equatable {
@@ -77,6 +79,26 @@ public struct StepCompleted: Sendable, Equatable {
     public var at: Millis
     /// The inbox file a signal was taken from, so a resume can finish deleting it.
     public var consumed: String?
+}
+
+/// A small value a native step recorded while its attempt `attempt` was in flight (e.g. the id
+/// of a change it had sent and was about to wait for), durable before `StepContext.checkpoint`
+/// returned. Written between the attempt's intent and its outcome, any number of times (the last
+/// one counts). When a later process finds that attempt still in flight, the attempt runs again
+/// and gets the last value as `StepContext.resumedCheckpoint`; a new attempt starts without one.
+/// Replay ignores it: it is not a step and has no sequence number of its own.
+public struct StepCheckpoint: Sendable, Equatable {
+    public var seq: Int
+    public var attempt: Int
+    public var value: LuaValue
+    public var at: Millis
+
+    public init(seq: Int, attempt: Int, value: LuaValue, at: Millis) {
+        self.seq = seq
+        self.attempt = attempt
+        self.value = value
+        self.at = at
+    }
 }
 
 public struct StepFailed: Sendable, Equatable {

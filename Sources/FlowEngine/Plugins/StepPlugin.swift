@@ -17,11 +17,52 @@ public struct StepContext: Sendable {
     public var clock: any RunClock = SystemClock()
     /// When the engine's per-attempt timeout ends this attempt, if it has one.
     public var deadline: Millis?
+    /// The last value this attempt recorded with `checkpoint(_:)` before the process running it
+    /// died; nil unless `resumedInFlight` (a new attempt, a retry, starts without one).
+    public var resumedCheckpoint: StepValue?
+    /// Where `checkpoint(_:)` goes. The engine sets it to journal the value (one record, synced);
+    /// nil when a function is called outside an execution (tests, Lua gates), where a checkpoint
+    /// is kept nowhere.
+    public var checkpointRecorder: (@Sendable (StepValue) async throws -> Void)?
 
     /// Waits `seconds` on the execution's clock, stopping at this attempt's timeout.
     public func sleep(seconds: Double) async throws {
         try await clock.sleep(seconds: seconds, stoppingAt: deadline)
     }
+
+    /// Records `value` durably for this attempt (as Temporal's heartbeat details): when it returns,
+    /// the value is in the journal and synced. If the process dies before the step ends, the
+    /// attempt that runs again gets the last value recorded as `resumedCheckpoint`, so it can
+    /// carry on instead of repeating a side effect (`route53.set_weights` records the id of the
+    /// change it sent, and a resumed attempt waits for that change instead of sending another).
+    /// Each call costs a journal record and an fdatasync: record what the step needs to resume,
+    /// not progress for its own sake. At most `StepContext.maxCheckpointBytes`; a larger value
+    /// throws a `StepFailure` (`CheckpointTooLarge`, not retryable). Throws `CancellationError`
+    /// when the step is being stopped.
+    public func checkpoint(_ value: StepValue) async throws {
+        let size = JournalBounds.size(of: value, upTo: Self.maxCheckpointBytes)
+        guard size <= Self.maxCheckpointBytes else {
+            throw StepFailure("CheckpointTooLarge",
+                              "a step checkpoint holds at most \(Self.maxCheckpointBytes >> 10) KiB: record an id or a reference, not data",
+                              retryable: false)
+        }
+        try await checkpointRecorder?(value)
+    }
+
+    /// `checkpoint(_:)` of a `Codable` value, encoded as a keyword table is decoded.
+    public func checkpoint<Value: Encodable>(_ value: Value) async throws {
+        try await checkpoint(try LuaValueEncoder().encode(value))
+    }
+
+    /// `resumedCheckpoint` decoded as `Value`; nil when there is none or it does not decode (it
+    /// was written by another version of the step: start over as if there were none).
+    public func resumedCheckpoint<Value: Decodable>(as type: Value.Type) -> Value? {
+        guard let value = resumedCheckpoint else { return nil }
+        return try? LuaValueDecoder().decode(Value.self, from: value)
+    }
+
+    /// The largest value `checkpoint(_:)` takes.
+    public static let maxCheckpointBytes = 64 << 10
 
     public init(executionID: String, seq: Int, attempt: Int, logger: Logger = Logger(label: "flow"),
                 settings: StepSettings = StepSettings()) {

@@ -38,6 +38,10 @@ public struct JournalState: Sendable, Equatable {
     public private(set) var resumes: [Resumed] = []
     public private(set) var operatorActions: [OperatorAction] = []
     public private(set) var redrives: [Redriven] = []
+    /// The last checkpoint of each native step whose attempt is in flight, by seq. Kept beside
+    /// `steps` rather than in each `StepRecord`: nearly no step has one, and a settled step's is
+    /// dropped (only an attempt resumed in flight reads it back).
+    public private(set) var checkpoints: [Int: StepCheckpoint] = [:]
     public private(set) var entryCount = 0
     public private(set) var lastEventAt: Millis = 0
 
@@ -54,6 +58,11 @@ public struct JournalState: Sendable, Equatable {
 
     public func step(_ seq: Int) -> StepRecord? {
         seq >= 1 && seq <= steps.count ? steps[seq - 1] : nil
+    }
+
+    /// The last checkpoint step `seq`'s attempt in flight recorded, if it recorded one.
+    public func checkpoint(of seq: Int) -> StepCheckpoint? {
+        checkpoints.isEmpty ? nil : checkpoints[seq]
     }
 
     /// Folds in one entry; an entry that no correct writer produces is a `JournalOrderError`.
@@ -87,11 +96,13 @@ public struct JournalState: Sendable, Equatable {
                     seq: i.seq, kind: i.kind, name: i.name, digest: i.digest, location: location, args: i.args,
                     attempts: StepAttempts(attempt)))
             } else if i.seq == steps.count, steps[i.seq - 1].name == i.name {
-                // A new attempt, or the same attempt again after a crash cut it short.
+                // A new attempt, or the same attempt again after a crash cut it short: that one
+                // keeps its checkpoint (it is what the attempt run again reads back).
                 if steps[i.seq - 1].attempts.isInFlight(attempt: i.attempt) {
                     steps[i.seq - 1].attempts.replaceCurrent(with: attempt)
                 } else {
                     steps[i.seq - 1].attempts.append(attempt)
+                    if !checkpoints.isEmpty { checkpoints[i.seq] = nil }
                 }
             } else {
                 throw JournalOrderError("step \(i.seq) starts after step \(steps.count)")
@@ -122,10 +133,20 @@ public struct JournalState: Sendable, Equatable {
                 throw JournalOrderError("a redrive from step \(r.fromSeq), which is not a step of the body")
             }
             steps.removeSubrange((r.fromSeq - 1)...)
+            if !checkpoints.isEmpty { checkpoints = checkpoints.filter { $0.key < r.fromSeq } }
             compensating = nil
             finished = nil
             redrives.append(r)
             lastEventAt = r.at
+        case .stepCheckpoint(let c):
+            guard c.seq >= 1, c.seq <= steps.count, steps[c.seq - 1].attempts.isInFlight(attempt: c.attempt) else {
+                throw JournalOrderError("a checkpoint for step \(c.seq) attempt \(c.attempt), which is not in flight")
+            }
+            guard steps[c.seq - 1].kind == .native else {
+                throw JournalOrderError("a checkpoint for step \(c.seq), a \(steps[c.seq - 1].kind.rawValue) step (only native steps record them)")
+            }
+            lastEventAt = c.at
+            checkpoints[c.seq] = c
         }
     }
 
@@ -134,6 +155,7 @@ public struct JournalState: Sendable, Equatable {
             throw JournalOrderError("an outcome for step \(seq) attempt \(attempt), which is not in flight")
         }
         steps[seq - 1].attempts.settleCurrent(outcome, at: at)
+        if !checkpoints.isEmpty { checkpoints[seq] = nil }
     }
 }
 

@@ -93,6 +93,10 @@ extension ExecutionRunner {
                                       settings: options.settings)
             context.clock = options.clock
             context.resumedInFlight = call.resumedInFlight && attempt == call.attempt
+            if context.resumedInFlight, let checkpoint = machine.journal.checkpoint(of: call.seq), checkpoint.attempt == attempt {
+                // The fold keeps it across the intent just written again for this attempt.
+                context.resumedCheckpoint = checkpoint.value
+            }
             var result = call.analysis == nil ? await invoke(call, context: context) : await analyse(call, context: context)
             let elapsed = options.clock.now() - started
             // What the journal cannot hold fails the step rather than stopping the run for good.
@@ -142,6 +146,17 @@ extension ExecutionRunner {
         case cancelled(InboxMessage)
     }
 
+    /// What one child task of an invocation brings back: how it ended (nil: cancelled, look
+    /// again), or a checkpoint the step asks the runner to journal.
+    enum Arrival: Sendable {
+        case ended(Invocation?)
+        case checkpoint(CheckpointChannel.Request)
+
+        static func next(from channel: CheckpointChannel) async -> Arrival {
+            await channel.receive().map(Arrival.checkpoint) ?? .ended(nil)
+        }
+    }
+
     /// Runs the step function in a child task while a watcher looks for Ctrl-C, a cancel and
     /// the timeout; whichever comes first wins and the other is cancelled (a process is killed).
     func invoke(_ call: NativeCall, context: StepContext) async -> InvocationResult {
@@ -155,41 +170,68 @@ extension ExecutionRunner {
         let clock = options.clock
         // Per invocation: each measurement of a gate has the whole timeout.
         let deadline = timeout.map { clock.now() + Millis($0 * 1000) }
-        let context = { var c = context; c.deadline = deadline; return c }()
-        let result: Invocation = await withTaskGroup(of: Invocation?.self) { group in
+        // A gate's measurements record nothing between its intent and its verdict.
+        let checkpoints = call.analysis == nil ? CheckpointChannel() : nil
+        let context = {
+            var c = context
+            c.deadline = deadline
+            if let checkpoints { c.checkpointRecorder = { try await checkpoints.send($0) } }
+            return c
+        }()
+        let result: Invocation = await withTaskGroup(of: Arrival.self) { group in
             group.addTask {
                 do {
-                    return .value(try await function.invoke(prepared, context))
+                    return .ended(.value(try await function.invoke(prepared, context)))
                 } catch let f as StepFailure {
-                    return .failure(StepError(name: f.name, message: f.message), retryable: f.retryable)
+                    return .ended(.failure(StepError(name: f.name, message: f.message), retryable: f.retryable))
                 } catch is CancellationError {
-                    return nil
+                    return .ended(nil)
                 } catch let e as LuaArgumentError {
-                    return .failure(StepError(name: "InvalidArgument", message: "\(display): \(e)"), retryable: false)
+                    return .ended(.failure(StepError(name: "InvalidArgument", message: "\(display): \(e)"), retryable: false))
                 } catch {
-                    return .failure(StepError(name: String(describing: type(of: error)), message: "\(error)"), retryable: true)
+                    return .ended(.failure(StepError(name: String(describing: type(of: error)), message: "\(error)"), retryable: true))
                 }
             }
             group.addTask {
                 while !Task.isCancelled {
-                    if StopSignal.isRequested || clock.isExhausted { return .stopped(.interrupted) }
+                    if StopSignal.isRequested || clock.isExhausted { return .ended(.stopped(.interrupted)) }
                     if watchCancel, let c = inbox.pending().messages.first(where: { $0.message.kind.stops }) {
-                        return .stopped(.cancelled(c.message))
+                        return .ended(.stopped(.cancelled(c.message)))
                     }
                     if let t = timeout, let deadline, clock.now() >= deadline {
-                        return .failure(StepError(name: "Timeout", message: "\(display) ran longer than its timeout of \(t) s"), retryable: true)
+                        return .ended(.failure(StepError(name: "Timeout", message: "\(display) ran longer than its timeout of \(t) s"), retryable: true))
                     }
                     // Real time: the step's own time passes in its body (a virtual clock stops it
                     // at the deadline, so this look sees the timeout).
                     try? await Task.sleep(for: clock.isVirtual ? .milliseconds(1) : poll)
                 }
-                return nil
+                return .ended(nil)
             }
+            if let checkpoints { group.addTask { await Arrival.next(from: checkpoints) } }
             var first: Invocation?
             while first == nil, let next = await group.next() {
-                first = next
+                switch next {
+                case .ended(let ended):
+                    first = ended
+                case .checkpoint(let request):
+                    // Journaled here, in the runner's own task, between the intent and the outcome.
+                    let record = StepCheckpoint(seq: call.seq, attempt: context.attempt, value: request.value, at: clock.now())
+                    if await journalDurably(.stepCheckpoint(record)) {
+                        crash?.hit("after-checkpoint", seq: call.seq)
+                        request.done.resume()
+                    } else {
+                        request.done.resume(throwing: StepFailure("JournalFailure", "\(journalFailure)", retryable: false))
+                    }
+                    if let checkpoints { group.addTask { await Arrival.next(from: checkpoints) } }
+                }
             }
             group.cancelAll()
+            checkpoints?.close()
+            // A checkpoint taken but not journaled (a stop won the race): its step, cancelled now,
+            // must not wait for it, or the group would wait for that step forever.
+            while let rest = await group.next() {
+                if case .checkpoint(let request) = rest { request.done.resume(throwing: CancellationError()) }
+            }
             return first ?? .stopped(.interrupted)
         }
         switch result {

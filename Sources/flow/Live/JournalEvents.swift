@@ -55,6 +55,9 @@ struct JournalEvents: Sendable {
             return [Timed(event: .operatorAction(action: a.action.rawValue, by: a.by, reason: a.reason), at: a.at)]
         case .redriven(let r):
             return [Timed(event: .operatorAction(action: "retry", by: r.by, reason: r.reason), at: r.at)]
+        case .stepCheckpoint:
+            // Progress inside a step already shown as running: nothing to draw.
+            return []
         case .finished(let f):
             let outcome: RunOutcome = switch f.status {
             case .succeeded: .succeeded(f.value)
