@@ -31,17 +31,23 @@ public struct FlowHome: Sendable {
 
     /// Every execution id in the home, sorted.
     public func executionIDs() -> [String] {
-        guard let dir = opendir(executionsDirectory) else { return [] }
+        (Self.entries(of: executionsDirectory) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    /// The names in a directory, unsorted, "." and ".." left out; nil when it cannot be opened.
+    /// readdir directly: an inbox is looked at several times a second, and Foundation's listing
+    /// cost many times the system calls.
+    static func entries(of path: String) -> [String]? {
+        guard let dir = opendir(path) else { return nil }
         defer { closedir(dir) }
-        var ids: [String] = []
+        var names: [String] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
             }
-            if name.hasPrefix(".") { continue }
-            ids.append(name)
+            if name != "." && name != ".." { names.append(name) }
         }
-        return ids.sorted()
+        return names
     }
 
     /// Creates `path` and its parents with mode 0700.

@@ -56,7 +56,7 @@ public struct Inbox: Sendable {
 
     /// Messages waiting, oldest first. A file that does not parse is skipped and reported.
     public func pending() -> (messages: [(file: String, message: InboxMessage)], unreadable: [String]) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return ([], []) }
+        guard let names = FlowHome.entries(of: directory) else { return ([], []) }
         var out: [(String, InboxMessage)] = []
         var bad: [String] = []
         for name in names.sorted() where name.hasSuffix(".json") {
