@@ -4,6 +4,9 @@ import CLua
 public enum LuaHostResult {
     /// Return these values to the caller.
     case values([LuaValue])
+    /// Return these three values: `.values([a, b, c])` without an array allocated and freed per
+    /// call (a replayed step answers this way, a million times in a long replay).
+    case three(LuaValue, LuaValue, LuaValue)
     /// Suspend the running coroutine, handing these values to whoever resumed it. The caller
     /// later resumes with `(true, results...)` to return results, or `(false, error)` to raise.
     case yield([LuaValue])
@@ -16,7 +19,9 @@ public typealias LuaHostFunction = (LuaCall) throws -> LuaHostResult
 final class HostBox {
     let name: String
     let fn: LuaHostFunction
-    unowned let state: LuaState
+    /// The state owns its boxes (it releases them when it closes, after which Lua calls none of
+    /// them), so no reference count is kept: an `unowned` one was checked on every call.
+    unowned(unsafe) let state: LuaState
     init(name: String, fn: @escaping LuaHostFunction, state: LuaState) {
         self.name = name
         self.fn = fn
@@ -27,9 +32,13 @@ final class HostBox {
 /// The arguments of one call from Lua into a host function.
 public struct LuaCall {
     let L: OpaquePointer
-    let state: LuaState
+    /// The function's box, which its state keeps for as long as Lua can call the function (a
+    /// call is valid no longer than that: `L` is the caller's stack): no reference is counted for
+    /// it, nor for the state and name it holds, on each of a replay's million calls.
+    unowned(unsafe) let box: HostBox
+    var state: LuaState { box.state }
     /// The host function's name, for error messages.
-    public let functionName: String
+    public var functionName: String { box.name }
 
     /// Number of arguments passed.
     public var count: Int { Int(lua_gettop(L)) }
@@ -47,6 +56,37 @@ public struct LuaCall {
     /// host functions behind a Lua wrapper that word the error with the wrapper's own name.
     public func convertedValue(_ i: Int) throws -> LuaValue {
         try state.readValue(at: Int32(i), on: L)
+    }
+
+    /// Argument `i` when it is a Lua string (a number is not converted), as `value(i).stringValue`
+    /// would give it (bytes that are not UTF-8 repaired), without making a `LuaValue` of it; nil
+    /// for any other type. The same bytes as the last string taken this way give back the same
+    /// String, so a step name in a loop is neither allocated nor validated again.
+    public func string(_ i: Int) -> String? {
+        guard lua_type(L, Int32(i)) == LUA_TSTRING else { return nil }
+        var len = 0
+        let p = lua_tolstring(L, Int32(i), &len)!
+        let bytes = UnsafeRawBufferPointer(start: p, count: len)
+        return state.recentString(bytes)
+    }
+
+    /// Whether argument `i` is nil or absent.
+    public func isNil(_ i: Int) -> Bool {
+        let t = lua_type(L, Int32(i))
+        return t == LUA_TNIL || t == LUA_TNONE
+    }
+
+    /// Whether argument `i` is a table with no entries (as `value(i)` reads it: raw, without
+    /// metamethods; `.table([:])`).
+    public func isEmptyTable(_ i: Int) -> Bool {
+        let idx = lua_absindex(L, Int32(i))
+        guard lua_type(L, idx) == LUA_TTABLE, lua_checkstack(L, 2) != 0 else { return false }
+        lua_pushnil(L)
+        guard lua_next(L, idx) == 0 else {
+            clua_pop(L, 2)
+            return false
+        }
+        return true
     }
 
     /// Lua's type name of argument `i` ("no value" when absent).
@@ -98,16 +138,25 @@ public struct LuaCall {
 /// and only then does the C trampoline raise or yield (see shim.h).
 private func hostDispatch(_ L: OpaquePointer?) -> Int32 {
     guard let L, let raw = lua_touserdata(L, clua_upvalueindex(2)) else { return 0 }
-    let box = Unmanaged<HostBox>.fromOpaque(raw).takeUnretainedValue()
+    return Unmanaged<HostBox>.fromOpaque(raw)._withUnsafeGuaranteedRef { box in dispatch(box, on: L) }
+}
+
+private func dispatch(_ box: HostBox, on L: OpaquePointer) -> Int32 {
     let state = box.state
     return state.withoutMemoryCap {
-        let call = LuaCall(L: L, state: state, functionName: box.name)
+        let call = LuaCall(L: L, box: box)
         do {
             switch try box.fn(call) {
             case .values(let values):
                 _ = lua_checkstack(L, Int32(values.count + 4))
                 for v in values { state.pushValue(v, on: L) }
                 return Int32(values.count)
+            case .three(let a, let b, let c):
+                _ = lua_checkstack(L, 3 + 4)
+                state.pushValue(a, on: L)
+                state.pushValue(b, on: L)
+                state.pushValue(c, on: L)
+                return 3
             case .yield(let values):
                 _ = lua_checkstack(L, Int32(values.count + 4))
                 for v in values { state.pushValue(v, on: L) }

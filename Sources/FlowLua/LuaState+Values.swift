@@ -48,8 +48,7 @@ extension LuaState {
         case LUA_TSTRING:
             var len = 0
             let p = lua_tolstring(L, idx, &len)!
-            let bytes = UnsafeRawBufferPointer(start: p, count: len)
-            return LuaValue.fromBytes(Array(bytes))
+            return LuaValue.fromBytes(UnsafeRawBufferPointer(start: p, count: len))
         case LUA_TTABLE:
             return try readTable(at: idx, on: L, path: path, depth: depth)
         default:

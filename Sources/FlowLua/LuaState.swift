@@ -1,4 +1,9 @@
 import CLua
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One Lua 5.4 interpreter. Not thread-safe and not Sendable: one owner drives it, one call at
 /// a time, which is how a workflow runs (a single coroutine, resumed by the runner).
@@ -10,6 +15,8 @@ public final class LuaState {
     /// Sources (as Lua's `short_src` names them) of the host's own Lua wrappers: errors and
     /// locations blame the first frame outside them, the script author's line.
     public var wrapperSources: Set<String> = []
+    /// The last short string `LuaCall.string` made (see `recentString`).
+    private var lastString = ""
 
     public init(limits: LuaLimits = LuaLimits()) throws {
         self.limits = limits
@@ -112,6 +119,22 @@ public final class LuaState {
             level += 1
         }
         return nil
+    }
+
+    // MARK: strings
+
+    /// `bytes` decoded as UTF-8 (invalid sequences repaired), or the last string this returned
+    /// when they are the same bytes: a step's name, asked for again by every step of a loop, is
+    /// then neither validated nor allocated again. Only short strings are kept.
+    func recentString(_ bytes: UnsafeRawBufferPointer) -> String {
+        if lastString.utf8.count == bytes.count, !bytes.isEmpty,
+           lastString.utf8.withContiguousStorageIfAvailable({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) == true
+        {
+            return lastString
+        }
+        let s = String(decoding: bytes, as: UTF8.self)
+        if bytes.count <= 256 { lastString = s }
+        return s
     }
 
     // MARK: refs

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A Lua value that can cross the host boundary and be journaled: everything but functions,
 /// userdata and threads. Integers and floats stay distinct, as in Lua 5.4.
 ///
@@ -64,8 +70,26 @@ extension LuaValue {
 
     /// Makes a string value from Lua bytes, keeping it a Swift String when it is valid UTF-8.
     public static func fromBytes(_ bytes: [UInt8]) -> LuaValue {
-        if let s = String(validating: bytes, as: UTF8.self) { return .string(s) }
-        return .bytes(bytes)
+        bytes.withUnsafeBytes { raw in validString(raw) }.map { .string($0) } ?? .bytes(bytes)
+    }
+
+    /// Makes a string value from Lua bytes in place (a string argument on Lua's stack): no array
+    /// unless the bytes are not UTF-8.
+    static func fromBytes(_ bytes: UnsafeRawBufferPointer) -> LuaValue {
+        validString(bytes).map { .string($0) } ?? .bytes(Array(bytes))
+    }
+
+    /// The bytes as a String when they are valid UTF-8. `String(validating:as:)` is generic
+    /// over the encoding and looked up its type metadata on every call (a fifth of
+    /// `hostStepBegin`'s time in a profile of a replay); decoding repairs invalid UTF-8, so the bytes were valid exactly when
+    /// the decoded string's UTF-8 is the same bytes.
+    static func validString(_ bytes: UnsafeRawBufferPointer) -> String? {
+        let s = String(decoding: bytes, as: UTF8.self)
+        guard s.utf8.count == bytes.count else { return nil }
+        let same = s.utf8.withContiguousStorageIfAvailable { utf8 in
+            bytes.isEmpty || memcmp(utf8.baseAddress!, bytes.baseAddress!, bytes.count) == 0
+        } ?? s.utf8.elementsEqual(bytes)
+        return same ? s : nil
     }
 }
 

@@ -26,6 +26,14 @@ public struct ReplayMachine: Sendable {
         /// The execution was cancelled at this step: stop the body and compensate.
         case stopBody
         case mismatch(DeterminismError)
+
+        /// Sets where the script asked for the step that does not match (see
+        /// `request(kind:name:digest:)`); `location` is evaluated only for such a mismatch.
+        public mutating func locateScriptSide(_ location: () -> String) {
+            guard case .mismatch(var e) = self, e.now != nil else { return }
+            e.now!.location = location()
+            self = .mismatch(e)
+        }
     }
 
     /// True while the script is re-walking steps the journal already holds.
@@ -36,6 +44,16 @@ public struct ReplayMachine: Sendable {
     public mutating func request(kind: StepKind, name: String, digest: UInt64, location: @autoclosure () -> String)
         -> (seq: Int, decision: Decision)
     {
+        var (seq, decision) = request(kind: kind, name: name, digest: digest)
+        decision.locateScriptSide(location)
+        return (seq, decision)
+    }
+
+    /// The same, but a mismatch comes with the script's side at an empty location, for the caller
+    /// to set (`locateScriptSide`). The runner asks this for every step: an autoclosure would be
+    /// formed, its captures retained and released, for each one, where it is needed only for a
+    /// mismatch.
+    public mutating func request(kind: StepKind, name: String, digest: UInt64) -> (seq: Int, decision: Decision) {
         let seq = nextSeq
         if inBody, let c = journal.compensating, c.reason != .failed, c.atSeq == seq {
             return (seq, .stopBody)
@@ -44,7 +62,7 @@ public struct ReplayMachine: Sendable {
             nextSeq += 1
             if journal.finished != nil {
                 return (seq, .mismatch(DeterminismError(
-                    seq: seq, recorded: nil, now: .init(kind: kind, name: name, digest: digest, location: location()),
+                    seq: seq, recorded: nil, now: .init(kind: kind, name: name, digest: digest, location: ""),
                     recordedStepCount: journal.steps.count)))
             }
             return (seq, .execute(attempt: 1))
@@ -56,7 +74,7 @@ public struct ReplayMachine: Sendable {
             return (seq, .mismatch(DeterminismError(
                 seq: seq,
                 recorded: .init(kind: recorded.kind, name: recorded.name, digest: recorded.digest, location: recorded.location),
-                now: .init(kind: kind, name: name, digest: digest, location: location()),
+                now: .init(kind: kind, name: name, digest: digest, location: ""),
                 recordedStepCount: journal.steps.count)))
         }
         nextSeq += 1

@@ -31,8 +31,11 @@ extension ExecutionRunner {
             pending = .stop(.usage("parameters were given (\(names)) but the workflow declares none: add flow.params{...}"))
             return nil
         }
-        let locate = { call.location(level: 1, skipping: self.lua.wrapperSources) ?? "?" }
-        let (seq, decision) = machine.request(kind: kind, name: name, digest: digest, location: locate())
+        // A local function, not a closure value: no context is allocated for it per step. It is
+        // called only when the location is needed (a mismatch, a step run now).
+        func locate() -> String { call.location(level: 1, skipping: lua.wrapperSources) ?? "?" }
+        var (seq, decision) = machine.request(kind: kind, name: name, digest: digest)
+        if case .mismatch = decision { decision.locateScriptSide(locate) }
         if options.replayOnly, let stop = replayOnlyStop(call, kind: kind, name: name, seq: seq, decision: decision, location: locate) {
             pending = .stop(.replayOnly(stop))
             return nil
@@ -45,7 +48,8 @@ extension ExecutionRunner {
             pending = .stop(.cancelledInJournal)
             return nil
         case .replay:
-            return (seq, machine.journal.step(seq)?.location ?? "?", decision)
+            // The recorded location, read in place: `journal.step(seq)` copied the whole record.
+            return (seq, machine.journal.steps[seq - 1].location, decision)
         default:
             announce()
             if !reportedReplay {
@@ -82,13 +86,15 @@ extension ExecutionRunner {
     }
 
     func hostStepBegin(_ call: LuaCall) throws -> LuaHostResult {
-        let name = try call.value(1).stringValue ?? ""
+        // The name read in place (the wrapper has checked it is a string), not made a LuaValue.
+        let name = try call.string(1) ?? call.value(1).stringValue ?? ""
         if let problem = JournalBounds.nameProblem(name) {
             throw LuaHostError("bad argument #1 to 'flow.step' (\(problem))", level: 2)
         }
-        let opts = try call.value(2)
-        // Most steps have no options: skip the decoder, which is most of a replayed step's cost.
-        let parsed = opts.isNil || opts == .table([:]) ? StepOptions() : try decodeOptions(opts, display: "flow.step", argument: 3)
+        // Most steps have no options: skip the conversion and the decoder, which were most of a
+        // replayed step's cost.
+        let parsed = call.isNil(2) || call.isEmptyTable(2)
+            ? StepOptions() : try decodeOptions(try call.value(2), display: "flow.step", argument: 3)
         let digest = StepDigest.of(name: name)
         guard let (seq, location, decision) = try decide(call, kind: .step, name: name, digest: digest, display: "flow.step")
         else { return .yield([]) }
@@ -99,9 +105,9 @@ extension ExecutionRunner {
         }
         switch decision {
         case .replay(.completed(let v, _)):
-            return .values(["replay", true, v])
+            return .three("replay", true, v)
         case .replay(.failed(let e, _)):
-            return .values(["replay", false, e.luaValue])
+            return .three("replay", false, e.luaValue)
         case .execute(let attempt):
             return begin(attempt).map { .values($0) } ?? stopFatal()
         case .resumeInFlight(let record):
