@@ -18,7 +18,9 @@ import Glibc
 /// cache once.
 ///
 /// What it costs: a round also writes back other programs' dirty data on that file system, so a
-/// process committing next to a bulk writer waits for it (which is why a log alone never uses it).
+/// process committing next to a bulk writer waits for it (a full test suite writing beside it made
+/// a round take seconds). So it is opt-in (WALOptions.groupCommit, `--group-commit`), and a log
+/// alone never uses syncfs.
 /// Errors: syncfs reports a write-back error of any file on the file system since the waiting
 /// segment was opened (Linux 5.8 and later); every log of that round then fails its commit and
 /// becomes unusable, as after a failed fdatasync. A false alarm stops executions; it loses nothing.

@@ -18,8 +18,9 @@ public struct WALOptions: Sendable {
     /// The largest payload append accepts, and the largest length a scan believes.
     public var maxRecordSize: Int = 16 << 20
     /// For suspending commits (commitSuspending, syncSuspending): logs on one file system that sync at
-    /// the same time share one flush (GroupCommit). Off: every log fdatasyncs its own segment.
-    public var groupCommit = true
+    /// the same time share one flush (GroupCommit). Off (the default): every log fdatasyncs its own
+    /// segment. Off by default because a round's syncfs waits for every writer of the file system.
+    public var groupCommit = false
 
     public init() {}
 }

@@ -58,7 +58,7 @@ enum Composition {
                         terminal: (any EventSink)? = nil) -> RunOptions {
         var o = RunOptions(home: home)
         o.syncPolicy = SyncPolicy(rawValue: drive.sync) ?? .always
-        o.groupCommit = !drive.noGroupCommit
+        o.groupCommit = drive.groupCommit
         o.limits = LuaLimits(memoryBytes: drive.maxMemory << 20, instructions: drive.maxInstructions)
         o.allowChangedScript = allowChangedScript
         let workflow = workflowPath ?? id.flatMap { try? JournalReading.started(home: home, id: $0)?.workflow }

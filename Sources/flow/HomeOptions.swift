@@ -22,9 +22,9 @@ struct DriveOptions: ParsableArguments {
             completion: .list(["always", "batch", "none"]))
     var sync: String = "always"
 
-    @Flag(name: .customLong("no-group-commit"),
-          help: "Each execution fdatasyncs its own journal, never one syncfs shared by the executions of this process that commit at once (for a home on a file system other programs write much to).")
-    var noGroupCommit = false
+    @Flag(name: .customLong("group-commit"),
+          help: "Executions of this process that commit at once share one flush (a syncfs of the home's file system) instead of an fdatasync each: more durable steps per second for many executions (flow watch, flow serve), but each commit then also waits for every other writer of that file system.")
+    var groupCommit = false
 
     @Option(help: "Lua memory cap in MiB.")
     var maxMemory: Int = 256

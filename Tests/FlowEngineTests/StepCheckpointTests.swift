@@ -334,12 +334,13 @@ import Testing
 
     /// A step checkpointing without pause when its timeout ends it: the runner stops taking
     /// checkpoints, the step's pending one is cancelled, and the attempt fails with Timeout.
+    /// (5 s: on a stalled machine the first sync alone took longer than a shorter timeout.)
     @Test func aStepStoppedWhileItCheckpointsDoesNotHangTheRunner() async throws {
         let h = try WorkflowHarness()
         h.registry.register(ProbePlugin())
         let script = h.write("w.lua", """
             local probe = require "flow.probe"
-            local ok, err = pcall(probe.send, { forever = true, timeout = 0.3, retry = { max_attempts = 1 } })
+            local ok, err = pcall(probe.send, { forever = true, timeout = 5, retry = { max_attempts = 1 } })
             return { ok = ok, name = err.name }
             """)
         let started = ContinuousClock.now

@@ -7,8 +7,8 @@ public struct RunOptions: Sendable {
     public var home: FlowHome
     public var syncPolicy: SyncPolicy = .always
     /// Executions of this process on one file system that commit at the same time share one flush
-    /// (FlowWAL's GroupCommit); off, each fdatasyncs its own journal.
-    public var groupCommit = true
+    /// (FlowWAL's GroupCommit, `--group-commit`); off (the default), each fdatasyncs its own journal.
+    public var groupCommit = false
     public var limits = LuaLimits(memoryBytes: 256 << 20, instructions: 2_000_000_000)
     public var allowChangedScript = false
     public var registry = StepRegistry()

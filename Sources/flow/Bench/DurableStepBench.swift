@@ -61,7 +61,7 @@ enum DurableStepBench {
 
     /// Seconds for the whole in-process run (Lua set-up, start record, steps, final record).
     static func runInProcess(home: FlowHome, script: String, id: String, sync: SyncPolicy = .always,
-                             groupCommit: Bool = true) async throws -> Double
+                             groupCommit: Bool = false) async throws -> Double
     {
         var options = RunOptions(home: home)
         options.syncPolicy = sync
