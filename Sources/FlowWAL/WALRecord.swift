@@ -1,5 +1,5 @@
 /// One whole record as read back from the log.
-public struct WALRecord: Sendable {
+public struct WALRecord: Sendable, Equatable {
     public var type: UInt8
     public var payload: [UInt8]
     public var position: WALPosition

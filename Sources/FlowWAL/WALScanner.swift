@@ -15,7 +15,7 @@ struct WALScan {
     }
 
     /// A torn tail found at the end of the last segment.
-    struct Tail {
+    struct Tail: Equatable {
         /// The whole last segment is an unfinished creation: remove it rather than cut it.
         var removesSegment: Bool
         var path: String

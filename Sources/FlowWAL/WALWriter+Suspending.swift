@@ -13,7 +13,7 @@ extension WALWriter {
     public func syncSuspending() async throws {
         try checkUsable()
         do {
-            if options.groupCommit, let group = try group() {
+            if let group = commitGroup {
                 try await group.sync(fd: fd, path: segmentPath)
             } else {
                 let fd = self.fd, path = segmentPath
@@ -23,12 +23,5 @@ extension WALWriter {
             throw syncFailed(error)
         }
         synced()
-    }
-
-    private func group() throws -> GroupCommit? {
-        if case .some(let group) = commitGroup { return group }
-        let group = try GroupCommit.group(for: fd, path: segmentPath)
-        commitGroup = .some(group)
-        return group
     }
 }

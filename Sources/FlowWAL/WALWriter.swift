@@ -23,9 +23,9 @@ public final class WALWriter {
     var lastSync = ContinuousClock.now
     var failure: WALError?
     var closed = false
-    /// Looked up on the first suspending sync (segments roll within one directory: one file
-    /// system); `.some(nil)` where the file system does not take part in group commit.
-    var commitGroup: GroupCommit??
+    /// With `options.groupCommit`, the group of the segment's file system (segments roll within one
+    /// directory: one file system); nil where that file system does not take part.
+    var commitGroup: GroupCommit?
     let maxRecordSize: Int
     /// The 12-byte record header, reused by every append.
     let header = UnsafeMutableRawBufferPointer.allocate(byteCount: WALFormat.recordHeaderSize, alignment: 4)
@@ -39,6 +39,7 @@ public final class WALWriter {
         self.segmentPath = path
         self.end = end
         self.maxRecordSize = options.effectiveMaxRecordSize
+        if options.groupCommit { commitGroup = try? GroupCommit.group(for: fd, path: path) }
     }
 
     deinit {

@@ -149,38 +149,24 @@ struct WindowedScanTests {
     // MARK: what a scan made of a log
 
     struct Outcome: Equatable {
-        struct Record: Equatable {
-            var type: UInt8
-            var payload: [UInt8]
-            var position: WALPosition
-            var file: String
-        }
-        struct Tail: Equatable {
-            var removesSegment: Bool
-            var path: String
-            var offset: UInt64
-            var bytesCut: UInt64
-            var reason: String
-            var cutBytes: [UInt8]
-        }
         struct Failure: Equatable {
             var code: WALError.Code
             var path: String?
             var offset: UInt64?
             var message: String
         }
-        var records: [Record] = []
+        var records: [WALRecord] = []
         var ends: [UInt64] = []
-        var tail: Tail?
+        var tail: WALScan.Tail?
         var error: Failure?
     }
 
     /// The scan through a window of `chunkSize` bytes, as a visit (its records are those the
     /// visitor saw, up to any damage) and as the copying read, which must agree with it.
     static func outcome(_ directory: String, chunkSize: Int, maxRecordSize: Int = 1 << 20) -> Outcome {
-        var visited: [Outcome.Record] = []
+        var visited: [WALRecord] = []
         var outcome = scan(directory, chunkSize: chunkSize, maxRecordSize: maxRecordSize) { r in
-            visited.append(.init(type: r.type, payload: Array(r.payload), position: r.position, file: r.file))
+            visited.append(WALRecord(type: r.type, payload: Array(r.payload), position: r.position, file: r.file))
         }
         outcome.records = visited
         let copied = scan(directory, chunkSize: chunkSize, maxRecordSize: maxRecordSize, visit: nil)
@@ -194,12 +180,9 @@ struct WindowedScanTests {
         var outcome = Outcome()
         do {
             let scan = try WALScanner.scan(directory: directory, maxRecordSize: maxRecordSize, visit: visit, chunkSize: chunkSize)
-            outcome.records = scan.records.map { .init(type: $0.type, payload: $0.payload, position: $0.position, file: $0.file) }
+            outcome.records = scan.records
             outcome.ends = scan.segments.map(\.end)
-            outcome.tail = scan.tail.map {
-                .init(removesSegment: $0.removesSegment, path: $0.path, offset: $0.offset, bytesCut: $0.bytesCut,
-                      reason: $0.reason, cutBytes: $0.cutBytes)
-            }
+            outcome.tail = scan.tail
         } catch let error as WALError {
             outcome.error = .init(code: error.code, path: error.path, offset: error.offset, message: error.message)
         } catch {

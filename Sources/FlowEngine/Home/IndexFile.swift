@@ -187,14 +187,8 @@ enum IndexFile {
     private static func removeStaleTemporaries(of path: String) {
         guard let slash = path.lastIndex(of: "/") else { return }
         let directory = String(path[..<slash]), prefix = String(path[path.index(after: slash)...]) + ".compacting-"
-        guard let dir = opendir(directory) else { return }
-        defer { closedir(dir) }
         let now = time(nil)
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
-            guard name.hasPrefix(prefix) else { continue }
+        for name in FlowHome.entries(of: directory) ?? [] where name.hasPrefix(prefix) {
             var st = stat()
             let full = directory + "/" + name
             if stat(full, &st) == 0, now - st.st_mtim.tv_sec > 60 { unlink(full) }
