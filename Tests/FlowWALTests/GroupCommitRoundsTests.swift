@@ -6,9 +6,11 @@ import Testing
 import Glibc
 #endif
 
-/// GroupCommit with real logs and real syncs (fdatasync for a round of one, syncfs for more). A
-/// round is held on the leader's thread (`beforeRound`) until the others are queued, so which logs
-/// share a round is certain, not a matter of timing.
+/// GroupCommit with real logs and real syncs (fdatasync for a round of one, syncfs for more), on a
+/// tmpfs when there is one: a syncfs of the disk would also write back whatever else the machine
+/// has just written (CI: the build) and stall the other tests running meanwhile. A round is held
+/// on the leader's thread (`beforeRound`) until the others are queued, so which logs share a round
+/// is certain, not a matter of timing.
 @Suite("group commit rounds")
 struct GroupCommitRoundsTests {
     /// Releases the first round once `count` logs wait for the next one (or after 20 s, when the
@@ -55,7 +57,7 @@ struct GroupCommitRoundsTests {
 
     @Test("logs that commit while a sync is in flight share the next round: one syncfs for all of them")
     func waitersShareTheNextRound() async throws {
-        let dir = TempDir()
+        let dir = TempDir(under: memoryFileSystem)
         let (group, logs, leader) = try await heldRound(dir, logs: 16, releasedWhenWaiting: 15)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             for log in logs.dropFirst() {
@@ -77,7 +79,7 @@ struct GroupCommitRoundsTests {
 
     @Test("a failed round fails every log in it, each then refuses work; the next round is unaffected")
     func failedRoundFailsItsLogs() async throws {
-        let dir = TempDir()
+        let dir = TempDir(under: memoryFileSystem)
         let (group, logs, leader) = try await heldRound(dir, logs: 4, releasedWhenWaiting: 3)
         let giveUp = ContinuousClock.now + .seconds(20)
         // The round's syncfs is made on its first log's descriptor: an invalid one fails the round
@@ -115,7 +117,7 @@ struct GroupCommitRoundsTests {
 
     @Test("a log committing alone is an fdatasync of its own segment, through the process's group")
     func aloneIsOneRoundOfOne() async throws {
-        let dir = TempDir()
+        let dir = TempDir(under: memoryFileSystem)
         var options = WALOptions()
         options.groupCommit = true
         let writer = try WALWriter.create(directory: dir.sub("alone"), options: options)
@@ -166,3 +168,6 @@ struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
+
+/// /dev/shm when it is a writable directory (a tmpfs on Linux), else /tmp.
+let memoryFileSystem = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
