@@ -24,10 +24,11 @@ public final class FileLock {
     deinit { release() }
 
     /// Takes the lock without waiting; throws .locked naming the holder if another holder has it.
-    public static func acquire(path: String, extra: String = "") throws -> FileLock {
+    /// With `wait`, blocks until the holder lets go instead (only for locks held briefly).
+    public static func acquire(path: String, extra: String = "", wait: Bool = false) throws -> FileLock {
         let fd = try Sys.open(path, O_RDWR | O_CREAT, mode: 0o600, operation: "open lock file")
         var request = wholeFile(F_WRLCK)
-        while fcntl(fd, FileLock.setLock, &request) != 0 {
+        while fcntl(fd, wait ? FileLock.waitLock : FileLock.setLock, &request) != 0 {
             let code = Sys.lastErrno
             if code == EINTR { continue }
             Sys.close(fd)
@@ -60,6 +61,7 @@ public final class FileLock {
     // Linux's numbers for the OFD commands (<bits/fcntl-linux.h>); Swift's Glibc module omits them.
     static let getLock: Int32 = 36
     static let setLock: Int32 = 37
+    static let waitLock: Int32 = 38
 
     static func wholeFile(_ type: Int32) -> flock {
         var request = flock()

@@ -2,58 +2,72 @@
 import Glibc
 #endif
 
-/// Group commit across the logs of one process on one file system: when many executions commit at
-/// once, one flush makes all their records durable.
+/// Group commit across the logs of one process: when many executions commit at once, one
+/// fdatasync of one shared file makes all their records durable.
 ///
-/// A log alone syncs as before: an fdatasync of its own segment. A log that commits while another
-/// sync of the same file system is in flight waits for it to end, then joins the round that starts
-/// next: one syncfs(2) for every log waiting, run by the thread that ran the previous sync (the
-/// leader), which then wakes them all. A record appended before its log joined is covered, because
-/// the round's syncfs starts after the join. A round of one log is an fdatasync of that log.
+/// A log appends its records to its own segment as always (no sync). To commit, it hands the
+/// bytes appended since its last commit to its group as a frame (SharedLogFrame) and suspends. The
+/// first log to commit while no round is running becomes the leader: on a blocking-I/O thread it
+/// appends every waiting frame to the shared log (a generation, SharedLogGeneration) and
+/// fdatasyncs it once, wakes those logs, and goes on with whoever queued meanwhile. A frame
+/// appended after its log's bytes were written is covered by the round that writes it.
 ///
-/// Why syncfs and not a log shared by the executions: each execution keeps its own journal (recovery,
-/// status, history and the index read one directory), and one fdatasync per log is one write request,
-/// one cache flush and two thread switches per step, which tops out at 5,000-7,500 steps/s on 2 CPUs
-/// (docs/PERFORMANCE.md). syncfs writes back every dirty file of the file system and flushes the disk
-/// cache once.
+/// Why a shared log: one fdatasync per log is one write request, one cache flush and two thread
+/// switches per step (5,000-7,500 steps/s on 2 CPUs), and a syncfs of many logs still writes one
+/// page per log and waits for every other writer of the file system (docs/PERFORMANCE.md). A
+/// round here is one write of a few KiB and one flush, whatever else the machine writes.
 ///
-/// What it costs: a round also writes back other programs' dirty data on that file system, so a
-/// process committing next to a bulk writer waits for it (a full test suite writing beside it made
-/// a round take seconds). So it is opt-in (WALOptions.groupCommit, `--group-commit`), and a log
-/// alone never uses syncfs.
-/// Errors: syncfs reports a write-back error of any file on the file system since the waiting
-/// segment was opened (Linux 5.8 and later); every log of that round then fails its commit and
-/// becomes unusable, as after a failed fdatasync. A false alarm stops executions; it loses nothing.
+/// The price is recovery: after a crash of the machine the logs' own segments may lack records
+/// that only the shared log holds, so every open of a log for writing first runs
+/// SharedLogRecovery over the generations of dead processes. A generation is retired (its
+/// segments fdatasynced, then removed) when it passes `generationBytes`, and by `finish()`.
+/// Opt-in (WALOptions.groupCommit) while that path is young.
+///
+/// Errors: a failed round fails every log in it, each of which then refuses work, as after a
+/// failed fdatasync; the next round starts a new generation (the failed one is recovered once
+/// this process is gone).
 final class GroupCommit: @unchecked Sendable {
-    // @unchecked: every field below is read and written with `lock` held.
+    // @unchecked: the fields below are read and written with `lock` held, except `generation`,
+    // which only the leader touches (one at a time: `syncing` hands the role over under `lock`).
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private var syncing = false
     private var waiting: [Waiter] = []
     private var roundCount = 0
     private var largest = 0
-    /// Called on the leader's thread before each round's flush, with the round's size (tests hold a
-    /// round here to make the next one's membership certain).
-    private let beforeRound: (@Sendable (Int) -> Void)?
+    private var generation: SharedLogGeneration?
+    /// The shared log directory, and its parent, to which frames' segment paths are relative.
+    let directory: String
+    let base: String
+    /// A generation past this size is retired after its round.
+    let generationBytes: UInt64
+    /// Called on the leader's thread before each round's write, with the round's size (tests hold a
+    /// round here to make the next one's membership certain, or fail it).
+    private let beforeRound: (@Sendable (Int) throws -> Void)?
 
     struct Waiter {
-        let fd: Int32
-        let path: String
+        let frame: [UInt8]
+        let segment: String
         let continuation: CheckedContinuation<Void, any Error>
     }
 
-    init(beforeRound: (@Sendable (Int) -> Void)? = nil) {
+    init(directory: String, generationBytes: UInt64 = 16 << 20,
+         beforeRound: (@Sendable (Int) throws -> Void)? = nil)
+    {
+        self.directory = directory
+        self.base = Sys.parentDirectory(directory)
+        self.generationBytes = generationBytes
         self.beforeRound = beforeRound
         pthread_mutex_init(lock, nil)
     }
 
-    /// Rounds run so far (syncs made).
+    /// Rounds run so far (fdatasyncs of the shared log).
     var rounds: Int {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         return roundCount
     }
 
-    /// The most logs one round made durable.
+    /// The most frames one round made durable.
     var largestRound: Int {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
@@ -67,12 +81,11 @@ final class GroupCommit: @unchecked Sendable {
         return waiting.count
     }
 
-    /// Makes everything written to `fd` so far durable; the caller suspends meanwhile. `fd` must stay
-    /// open until this returns (a WALWriter's owner is suspended here, so it cannot close it).
-    func sync(fd: Int32, path: String) async throws {
+    /// Makes `frame` (bytes already written to `segment`) durable; the caller suspends meanwhile.
+    func commit(frame: [UInt8], segment: String) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             pthread_mutex_lock(lock)
-            waiting.append(Waiter(fd: fd, path: path, continuation: continuation))
+            waiting.append(Waiter(frame: frame, segment: segment, continuation: continuation))
             let lead = !syncing
             syncing = true
             pthread_mutex_unlock(lock)
@@ -94,38 +107,58 @@ final class GroupCommit: @unchecked Sendable {
             roundCount += 1
             largest = max(largest, round.count)
             pthread_mutex_unlock(lock)
-            beforeRound?(round.count)
-            let result = Result { try Self.flush(round) }
+            let result = Result { try write(round) }
             for waiter in round { waiter.continuation.resume(with: result) }
         }
     }
 
-    private static func flush(_ round: [Waiter]) throws {
-        let first = round[0]
-        if round.count == 1 { return try Sys.fdatasync(first.fd, path: first.path) }
-        try Sys.syncfs(first.fd, path: first.path, logs: round.count)
+    private func write(_ round: [Waiter]) throws {
+        try beforeRound?(round.count)
+        let current = try generation ?? SharedLogGeneration.create(in: directory)
+        generation = current
+        do {
+            try current.append(frames: round.map(\.frame), from: round.map(\.segment))
+            try current.sync()
+        } catch {
+            // Its writer refuses work now; the frames it did sync are recovered after this process.
+            generation = nil
+            throw error
+        }
+        if current.size >= generationBytes {
+            generation = nil
+            BlockingIO.threads.submit { try? current.retire() }
+        }
     }
 
-    /// The group for the file system holding `fd`, made on first use: one per device per process,
-    /// kept for the process's life (a few bytes each). Nil where syncfs is not known to flush: the
-    /// log then fdatasyncs its own segment.
-    static func group(for fd: Int32, path: String) throws -> GroupCommit? {
-        guard flushesOnSyncfs(try Sys.fileSystemType(fd, path: path)) else { return nil }
-        return registry.group(for: try Sys.device(fd, path: path))
+    /// Retires the current generation (see the type), waiting for a running round to end first.
+    /// For the end of the process; commits after it start a new generation.
+    func finish() throws {
+        pthread_mutex_lock(lock)
+        while syncing {
+            pthread_mutex_unlock(lock)
+            usleep(1_000)
+            pthread_mutex_lock(lock)
+        }
+        let current = generation
+        generation = nil
+        pthread_mutex_unlock(lock)
+        try current?.retire()
     }
 
-    /// File systems whose syncfs writes back every dirty file and flushes the disk cache, failing
-    /// on a write-back error: ext2/3/4, XFS, Btrfs, tmpfs (nothing to flush) and overlayfs (its
-    /// upper file system's). Not FUSE (virtiofs, sshfs: a server may ignore it and report success)
-    /// nor network file systems, whose fdatasync is the documented way to commit.
-    static func flushesOnSyncfs(_ type: Int64) -> Bool {
-        [0xEF53, 0x5846_5342, 0x9123_683E, 0x0102_1994, 0x794C_7630].contains(type)
-    }
+    /// The group for a shared log directory, made on first use and kept for the process's life.
+    static func group(for directory: String) -> GroupCommit { registry.group(for: directory) }
 
-    /// Rounds run and the most logs one round covered, over every file system (for tests and
-    /// benchmarks).
+    /// Rounds run and the most frames one round covered, over every group (for tests and benchmarks).
     static func statistics() -> (rounds: Int, largestRound: Int) {
         registry.all().reduce((0, 0)) { total, group in (total.0 + group.rounds, max(total.1, group.largestRound)) }
+    }
+
+    static func finishAll() throws {
+        var first: (any Error)?
+        for group in registry.all() {
+            do { try group.finish() } catch { first = first ?? error }
+        }
+        if let first { throw first }
     }
 
     private static let registry = Registry()
@@ -133,16 +166,16 @@ final class GroupCommit: @unchecked Sendable {
     private final class Registry: @unchecked Sendable {
         // @unchecked: `groups` is read and written with `lock` held.
         private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        private var groups: [UInt64: GroupCommit] = [:]
+        private var groups: [String: GroupCommit] = [:]
 
         init() { pthread_mutex_init(lock, nil) }
 
-        func group(for device: UInt64) -> GroupCommit {
+        func group(for directory: String) -> GroupCommit {
             pthread_mutex_lock(lock)
             defer { pthread_mutex_unlock(lock) }
-            if let group = groups[device] { return group }
-            let group = GroupCommit()
-            groups[device] = group
+            if let group = groups[directory] { return group }
+            let group = GroupCommit(directory: directory)
+            groups[directory] = group
             return group
         }
 
@@ -154,10 +187,17 @@ final class GroupCommit: @unchecked Sendable {
     }
 }
 
-/// What group commit did in this process, over every file system (benchmarks and tests).
+/// What group commit did in this process, and its end.
 public enum GroupCommitStatistics {
-    /// Syncs made for suspending commits: rounds of one log (fdatasync) and of several (syncfs).
+    /// fdatasyncs of shared logs made for suspending commits.
     public static var rounds: Int { GroupCommit.statistics().rounds }
     /// The most logs one round made durable.
     public static var largestRound: Int { GroupCommit.statistics().largestRound }
+}
+
+public enum SharedCommitLogs {
+    /// Retires every shared log of this process: each segment they cover is fdatasynced and the
+    /// shared logs removed. For the end of a process that committed with group commit (a process
+    /// that ends without it leaves them for the next open of a log to recover).
+    public static func finish() throws { try GroupCommit.finishAll() }
 }

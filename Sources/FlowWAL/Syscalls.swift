@@ -71,51 +71,6 @@ enum Sys {
         }
     }
 
-    /// syncfs(2): writes back every dirty file of the file system holding `fd` and flushes the disk
-    /// cache once. Glibc declares it only under _GNU_SOURCE, which Swift's Glibc module does not
-    /// set, so it is looked up at run time.
-    static func syncfs(_ fd: Int32, path: String, logs: Int) throws {
-        while syncfsFunction(fd) != 0 {
-            if lastErrno != EINTR {
-                throw WALError.io("syncfs (a group commit of \(logs) logs) of the file system of", path,
-                                  errno: lastErrno)
-            }
-        }
-    }
-
-    private typealias SyncFS = @convention(c) (Int32) -> Int32
-
-    private static let syncfsFunction: SyncFS = {
-        guard let symbol = dlsym(nil, "syncfs") else {
-            // Not in this C library: a full sync(2) is a superset (every file system).
-            return { _ in Glibc.sync(); return 0 }
-        }
-        return unsafeBitCast(symbol, to: SyncFS.self)
-    }()
-
-    /// The file system type (statfs f_type, a magic number) holding `fd`.
-    /// Swift's Glibc module has no <sys/vfs.h>: fstatfs is looked up at run time, and f_type is the
-    /// struct's first field, a C long, on every Linux ABI.
-    static func fileSystemType(_ fd: Int32, path: String) throws -> Int64 {
-        guard let fstatfs = fstatfsFunction else { return 0 }  // unknown: no group commit
-        let info = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
-        defer { info.deallocate() }
-        info.initializeMemory(as: UInt8.self, repeating: 0, count: 512)
-        guard fstatfs(fd, info) == 0 else { throw WALError.io("statfs", path, errno: lastErrno) }
-        return Int64(info.load(as: CLong.self))
-    }
-
-    private typealias FStatFS = @convention(c) (Int32, UnsafeMutableRawPointer) -> Int32
-
-    private static let fstatfsFunction: FStatFS? = dlsym(nil, "fstatfs").map { unsafeBitCast($0, to: FStatFS.self) }
-
-    /// The device (st_dev) of the file system holding `fd`.
-    static func device(_ fd: Int32, path: String) throws -> UInt64 {
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw WALError.io("stat", path, errno: lastErrno) }
-        return UInt64(info.st_dev)
-    }
-
     static func ftruncate(_ fd: Int32, to length: UInt64, path: String) throws {
         while Glibc.ftruncate(fd, off_t(length)) != 0 {
             if lastErrno != EINTR { throw WALError.io("truncate", path, errno: lastErrno) }

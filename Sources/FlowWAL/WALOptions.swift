@@ -17,10 +17,14 @@ public struct WALOptions: Sendable {
     public var segmentSize: Int = 64 << 20
     /// The largest payload append accepts, and the largest length a scan believes.
     public var maxRecordSize: Int = 16 << 20
-    /// For suspending commits (commitSuspending, syncSuspending): logs on one file system that sync at
-    /// the same time share one flush (GroupCommit). Off (the default): every log fdatasyncs its own
-    /// segment. Off by default because a round's syncfs waits for every writer of the file system.
+    /// For suspending commits (commitSuspending, syncSuspending): logs that commit at the same time
+    /// share one fdatasync of a shared log in `sharedLogDirectory` (GroupCommit). Off (the default),
+    /// or without a shared log directory: every log fdatasyncs its own segment.
     public var groupCommit = false
+    /// Where group commit's shared logs live (one directory for every log of a flow home). An open
+    /// for writing first recovers the shared logs of dead processes found there
+    /// (SharedLogRecovery), whether or not this writer uses group commit itself.
+    public var sharedLogDirectory: String?
 
     public init() {}
 }

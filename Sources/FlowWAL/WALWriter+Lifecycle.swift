@@ -33,6 +33,8 @@ extension WALWriter {
     public static func open(
         directory: String, options: WALOptions = .init(), visit: WALVisitor?
     ) throws -> (writer: WALWriter, records: [WALRecord], repair: WALRepair?) {
+        // Before the scan: records that only a dead process's shared log holds go back first.
+        if let shared = options.sharedLogDirectory { try SharedLogRecovery.recover(directory: shared) }
         let scan = try WALScanner.scan(directory: directory, maxRecordSize: options.effectiveMaxRecordSize, visit: visit)
         var current = scan.segments[scan.segments.count - 1]
         var repair: WALRepair?

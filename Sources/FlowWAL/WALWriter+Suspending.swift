@@ -1,6 +1,6 @@
 /// commit() and sync() for async callers: the sync runs on a BlockingIO thread and the caller
-/// suspends, and the logs of one file system that commit at the same time share one flush
-/// (GroupCommit), so a process driving many executions pays about one sync per round of steps.
+/// suspends; with group commit, the logs that commit at the same time share one fdatasync of a
+/// shared log (GroupCommit), so a process driving many executions pays about one sync per round.
 extension WALWriter {
     /// commit(), suspending instead of blocking when it syncs.
     public func commitSuspending() async throws {
@@ -13,8 +13,15 @@ extension WALWriter {
     public func syncSuspending() async throws {
         try checkUsable()
         do {
-            if let group = commitGroup {
-                try await group.sync(fd: fd, path: segmentPath)
+            if let group = commitGroup, !pending.isEmpty {
+                let frame = SharedLogFrame.encode(segmentPath: segmentPath, relativeTo: group.base,
+                                                  offset: pendingOffset, bytes: pending)
+                try await group.commit(frame: frame, segment: segmentPath)
+                sharedCommitCount += 1
+                unsynced = false
+                pending.removeAll(keepingCapacity: true)
+                lastSync = .now
+                return
             } else {
                 let fd = self.fd, path = segmentPath
                 try await BlockingIO.run { try Sys.fdatasync(fd, path: path) }

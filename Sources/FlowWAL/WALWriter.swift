@@ -23,9 +23,14 @@ public final class WALWriter {
     var lastSync = ContinuousClock.now
     var failure: WALError?
     var closed = false
-    /// With `options.groupCommit`, the group of the segment's file system (segments roll within one
-    /// directory: one file system); nil where that file system does not take part.
+    /// With `options.groupCommit`, the group whose shared log commits this log's records.
     var commitGroup: GroupCommit?
+    /// With a commit group: the bytes appended to the current segment since the last commit, from
+    /// `pendingOffset`, which the next suspending commit hands to the group as one frame.
+    var pending: [UInt8] = []
+    var pendingOffset: UInt64 = 0
+    /// Commits made durable by a group's shared log instead of an fdatasync of the segment.
+    public internal(set) var sharedCommitCount = 0
     let maxRecordSize: Int
     /// The 12-byte record header, reused by every append.
     let header = UnsafeMutableRawBufferPointer.allocate(byteCount: WALFormat.recordHeaderSize, alignment: 4)
@@ -39,7 +44,7 @@ public final class WALWriter {
         self.segmentPath = path
         self.end = end
         self.maxRecordSize = options.effectiveMaxRecordSize
-        if options.groupCommit { commitGroup = try? GroupCommit.group(for: fd, path: path) }
+        if options.groupCommit, let shared = options.sharedLogDirectory { commitGroup = GroupCommit.group(for: shared) }
     }
 
     deinit {
@@ -93,6 +98,11 @@ public final class WALWriter {
         }
         end += size
         unsynced = true
+        if commitGroup != nil {
+            if pending.isEmpty { pendingOffset = position.offset }
+            pending.append(contentsOf: UnsafeRawBufferPointer(header))
+            pending.append(contentsOf: payload)
+        }
         return position
     }
 
@@ -151,6 +161,7 @@ public final class WALWriter {
     func synced() {
         syncCount += 1
         unsynced = false
+        pending.removeAll(keepingCapacity: true)
         lastSync = .now
     }
 

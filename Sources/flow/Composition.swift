@@ -61,6 +61,10 @@ enum Composition {
         o.groupCommit = drive.groupCommit
         o.limits = LuaLimits(memoryBytes: drive.maxMemory << 20, instructions: drive.maxInstructions)
         o.allowChangedScript = allowChangedScript
+        // The start record may be in a dead process's shared log only (the runner reports errors).
+        if id != nil, let report = try? SharedLogRecovery.recover(directory: home.sharedLogDirectory), report.framesWritten > 0 {
+            Console.info("flow: after a crash, \(report.framesWritten) group commits were put back into their journals from \(report.generations) shared log(s)")
+        }
         let workflow = workflowPath ?? id.flatMap { try? JournalReading.started(home: home, id: $0)?.workflow }
         o.registry = registry(workflowPath: workflow, pluginDirs: drive.pluginDirs, notifyURLs: drive.notifyURLs)
         if drive.eventsFile == "-" { eventsOnStdout.store(true, ordering: .relaxed) }
@@ -109,10 +113,21 @@ enum Composition {
             code = Exit.internalError
         }
         if shutdown {
+            finishSharedLogs()
             await finishOutputs()
             await shutdownAWS()
         }
         return code
+    }
+
+    /// With group commit, the journals' own segments are made durable and the shared log removed;
+    /// on failure it stays for the next open of a journal to recover, which loses nothing.
+    static func finishSharedLogs() {
+        do {
+            try SharedCommitLogs.finish()
+        } catch {
+            Console.error("flow: warning: group commit's shared log stays for recovery at the next resume: \(error)")
+        }
     }
 
     /// Flushes every output (webhooks queued, the terminal restored); bounded by each sink.

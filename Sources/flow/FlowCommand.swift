@@ -38,7 +38,9 @@ struct FlowCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            Composition.finishSharedLogs()
         } catch {
+            Composition.finishSharedLogs()
             if exitCode(for: error) == .validationFailure {
                 Console.info(fullMessage(for: error))
                 exit(withError: ExitCode(Exit.usage))

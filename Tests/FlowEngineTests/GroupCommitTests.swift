@@ -7,15 +7,14 @@ import Testing
 
 /// The executions of one process commit their steps with the sync off the cooperative pool
 /// (PendingWork.commit, FlowWAL/BlockingIO.swift), so they go on while each other's syncs are in
-/// flight: shared rounds (FlowWAL/GroupCommit.swift, the default) or an fdatasync per journal.
+/// flight: shared rounds (FlowWAL/GroupCommit.swift, one fdatasync of a shared log each) or an
+/// fdatasync per journal.
 @Suite("group commit across executions")
 struct GroupCommitTests {
     @Test("executions in one process interleave their durable steps instead of taking turns per CPU",
           arguments: [true, false])
     func executionsInterleave(groupCommit: Bool) async throws {
-        // With group commit, on a tmpfs when there is one: a syncfs of the disk would also write back
-        // whatever else the machine has just written (CI: the build), stalling the other tests.
-        let h = try WorkflowHarness(under: groupCommit ? memoryFileSystem : "/tmp")
+        let h = try WorkflowHarness()
         let script = h.write("steps.lua", """
             local total = 0
             for i = 1, 10 do total = total + flow.step("add", function() return i end) end
@@ -48,10 +47,19 @@ struct GroupCommitTests {
         let p = progress.state.withLock { $0 }
         #expect(p.done.values.allSatisfy { $0 == 10 } && p.done.count == count)
         #expect(p.peak > cpus + 1, "at most \(p.peak) executions were mid-way at once on \(cpus) CPUs")
-        // Every step's outcome is in its journal, synced: each execution's records read back.
+        // Every step's outcome is in its journal: each execution's records read back.
         for n in 0..<count {
             let completed = try h.entries("e\(n)").filter { if case .completed = $0 { true } else { false } }
             #expect(completed.count == 10)
+        }
+        // With group commit they were durable in the home's shared log until it is retired: then
+        // each journal is synced on its own and the shared log removed.
+        let shared = (try? FileManager.default.contentsOfDirectory(atPath: h.home.sharedLogDirectory)) ?? []
+        #expect(shared.contains { $0 != "recovery.lock" } == groupCommit, "\(shared)")
+        if groupCommit {
+            try SharedCommitLogs.finish()
+            let left = try FileManager.default.contentsOfDirectory(atPath: h.home.sharedLogDirectory)
+            #expect(left == ["recovery.lock"], "\(left)")
         }
     }
 }
@@ -70,6 +78,3 @@ private final class Progress: Sendable {
         }
     }
 }
-
-/// /dev/shm when it is a writable directory (a tmpfs on Linux), else /tmp.
-let memoryFileSystem = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"

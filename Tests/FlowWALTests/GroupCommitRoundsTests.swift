@@ -6,46 +6,56 @@ import Testing
 import Glibc
 #endif
 
-/// GroupCommit with real logs and real syncs (fdatasync for a round of one, syncfs for more), on a
-/// tmpfs when there is one: a syncfs of the disk would also write back whatever else the machine
-/// has just written (CI: the build) and stall the other tests running meanwhile. A round is held
-/// on the leader's thread (`beforeRound`) until the others are queued, so which logs share a round
-/// is certain, not a matter of timing.
+/// GroupCommit with real logs, a real shared log and real fdatasyncs. A round is held on the
+/// leader's thread (`beforeRound`) until the others are queued, so which logs share a round is
+/// certain, not a matter of timing.
 @Suite("group commit rounds")
 struct GroupCommitRoundsTests {
-    /// Releases the first round once `count` logs wait for the next one (or after 20 s, when the
-    /// test fails on the membership it checks).
+    /// Holds the first round until `count` logs wait for the next one (or 20 s, when the test fails
+    /// on the membership it checks); fails the rounds numbered in `failing`.
     final class Gate: @unchecked Sendable {
-        let released = DispatchSemaphore(value: 0)
         var group: GroupCommit?
         let count: Int
-        init(count: Int) { self.count = count }
+        let failing: Set<Int>
+        init(count: Int, failing: Set<Int> = []) {
+            self.count = count
+            self.failing = failing
+        }
 
-        func hold(_ size: Int) {
-            guard let group, size == 1, group.rounds == 1 else { return }
+        func hold(_ size: Int) throws {
+            guard let group else { return }
+            if failing.contains(group.rounds) {
+                throw WALError(code: .io, message: "fdatasync of the shared log failed (injected)", errno: EIO)
+            }
+            guard size == 1, group.rounds == 1 else { return }
             let giveUp = ContinuousClock.now + .seconds(20)
             while group.waitingCount < count && ContinuousClock.now < giveUp { usleep(500) }
         }
     }
 
+    static func options(_ dir: TempDir) -> WALOptions {
+        var options = WALOptions()
+        options.groupCommit = true
+        options.sharedLogDirectory = dir.sub("commit")
+        return options
+    }
+
     func writers(_ dir: TempDir, _ count: Int, group: GroupCommit) throws -> [WALWriter] {
         try (0..<count).map { i in
-            var options = WALOptions()
-            options.groupCommit = true
-            let writer = try WALWriter.create(directory: dir.sub("log\(i)"), options: options)
+            let writer = try WALWriter.create(directory: dir.sub("log\(i)"), options: Self.options(dir))
             writer.commitGroup = group
             try writer.append(type: 1, payload: Array("record of log \(i)".utf8))
             return writer
         }
     }
 
-    /// `logs` logs of one group whose first has started its sync: that round (of one) is held until
-    /// `count` others wait, so every later commit must wait for the next round.
-    func heldRound(_ dir: TempDir, logs count: Int, releasedWhenWaiting waiting: Int) async throws
-        -> (GroupCommit, [WALWriter], Task<Void, any Error>)
+    /// `logs` logs of one group whose first has started its commit: that round (of one) is held
+    /// until `waiting` others wait, so every later commit must wait for the next round.
+    func heldRound(_ dir: TempDir, logs count: Int, releasedWhenWaiting waiting: Int, failing: Set<Int> = [])
+        async throws -> (GroupCommit, [WALWriter], Task<Void, any Error>)
     {
-        let gate = Gate(count: waiting)
-        let group = GroupCommit(beforeRound: { gate.hold($0) })
+        let gate = Gate(count: waiting, failing: failing)
+        let group = GroupCommit(directory: dir.sub("commit"), beforeRound: { try gate.hold($0) })
         gate.group = group
         let logs = try writers(dir, count, group: group)
         let first = UncheckedBox(logs[0])
@@ -55,9 +65,21 @@ struct GroupCommitRoundsTests {
         return (group, logs, leader)
     }
 
-    @Test("logs that commit while a sync is in flight share the next round: one syncfs for all of them")
+    /// The generations (directories) in the shared log directory, and the frames each holds.
+    static func generations(_ dir: TempDir) throws -> [String: [SharedLogFrame]] {
+        let shared = dir.sub("commit")
+        var found: [String: [SharedLogFrame]] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: shared) where name != "recovery.lock" {
+            found[name] = try WALReader.read(directory: shared + "/" + name).records.map {
+                try #require(SharedLogFrame.decode($0.payload, relativeTo: dir.path))
+            }
+        }
+        return found
+    }
+
+    @Test("logs that commit while a round is in flight share the next: one fdatasync of the shared log, no sync of their own")
     func waitersShareTheNextRound() async throws {
-        let dir = TempDir(under: memoryFileSystem)
+        let dir = TempDir()
         let (group, logs, leader) = try await heldRound(dir, logs: 16, releasedWhenWaiting: 15)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             for log in logs.dropFirst() {
@@ -69,97 +91,110 @@ struct GroupCommitRoundsTests {
         try await leader.value
         #expect(group.rounds == 2, "16 commits took \(group.rounds) rounds")
         #expect(group.largestRound == 15)
+        // The records are durable in the shared log, as frames naming their segment and offset.
+        let generations = try Self.generations(dir)
+        #expect(generations.count == 1)
+        let frames = try #require(generations.values.first)
+        #expect(frames.count == 16)
         for (i, log) in logs.enumerated() {
-            #expect(log.syncCount == 1 && !log.hasUnsyncedRecords)
+            #expect(log.syncCount == 0 && log.sharedCommitCount == 1 && !log.hasUnsyncedRecords)
+            let frame = try #require(frames.first { $0.segmentPath == segmentPath(dir.sub("log\(i)"), 1) })
+            #expect(frame.offset == UInt64(segmentHeaderSize))
+            #expect(frame.bytes == Array(try readBytes(segmentPath(dir.sub("log\(i)"), 1)).dropFirst(segmentHeaderSize)))
             try log.close()
+            #expect(log.syncCount == 0, "a log committed by the shared log does not sync on close")
             let read = try WALReader.read(directory: dir.sub("log\(i)"))
             #expect(read.records.map { String(decoding: $0.payload, as: UTF8.self) } == ["record of log \(i)"])
         }
+        // Retiring it syncs each segment and removes it.
+        try group.finish()
+        #expect(try Self.generations(dir).isEmpty)
     }
 
     @Test("a failed round fails every log in it, each then refuses work; the next round is unaffected")
     func failedRoundFailsItsLogs() async throws {
-        let dir = TempDir(under: memoryFileSystem)
-        let (group, logs, leader) = try await heldRound(dir, logs: 4, releasedWhenWaiting: 3)
-        let giveUp = ContinuousClock.now + .seconds(20)
-        // The round's syncfs is made on its first log's descriptor: an invalid one fails the round
-        // as a write-back error would (-1, not a closed number another test could reopen).
-        let broken = logs[1]
-        let realFD = broken.fd
-        broken.fd = -1
-        let order = [broken, logs[2], logs[3]]
+        let dir = TempDir()
+        let (group, logs, leader) = try await heldRound(dir, logs: 4, releasedWhenWaiting: 3, failing: [2])
         var errors: [String] = []
         try await withThrowingTaskGroup(of: String?.self) { tasks in
-            for (k, log) in order.enumerated() {
-                // Join in this order: the broken log first, so its descriptor is the round's.
-                while group.waitingCount < k && ContinuousClock.now < giveUp { try await Task.sleep(for: .milliseconds(1)) }
+            for log in logs.dropFirst() {
                 let box = UncheckedBox(log)
                 tasks.addTask {
                     do { try await box.value.syncSuspending(); return nil } catch { return "\(error)" }
-                }
-                // (Once all three wait, the held round ends and the next takes them: rounds reaches 2.)
-                while group.waitingCount < k + 1 && group.rounds < 2 && ContinuousClock.now < giveUp {
-                    try await Task.sleep(for: .milliseconds(1))
                 }
             }
             for try await error in tasks { if let error { errors.append(error) } }
         }
         try await leader.value
+        #expect(group.rounds == 2)
         #expect(errors.count == 3, "\(errors)")
-        #expect(errors.allSatisfy { $0.contains("syncfs (a group commit of 3 logs)") && $0.contains("unusable") }, "\(errors)")
+        #expect(errors.allSatisfy { $0.contains("shared log failed (injected)") && $0.contains("unusable") }, "\(errors)")
         #expect(throws: WALError.self) { try logs[2].append(type: 1, payload: [1]) }
-        broken.fd = realFD  // closed with the writer
-        // A log in a later round syncs normally.
+        // A log in a later round commits normally, into a new generation.
         try logs[0].append(type: 1, payload: [2])
         try await logs[0].syncSuspending()
-        #expect(logs[0].syncCount == 2)
+        #expect(logs[0].sharedCommitCount == 2)
+        #expect(try Self.generations(dir).count == 1)
+        try group.finish()
     }
 
-    @Test("a log committing alone is an fdatasync of its own segment, through the process's group")
+    @Test("a log committing alone is one round of one: one frame, one fdatasync of the shared log")
     func aloneIsOneRoundOfOne() async throws {
-        let dir = TempDir(under: memoryFileSystem)
-        var options = WALOptions()
-        options.groupCommit = true
-        let writer = try WALWriter.create(directory: dir.sub("alone"), options: options)
-        let before = GroupCommitStatistics.rounds
+        let dir = TempDir()
+        let group = GroupCommit(directory: dir.sub("commit"))
+        let writer = try WALWriter.create(directory: dir.sub("alone"), options: Self.options(dir))
+        writer.commitGroup = group
         for i in 0..<5 {
             try writer.append(type: 1, payload: [UInt8(i)])
+            try writer.append(type: 2, payload: [UInt8(i), 9])
             try await writer.commitSuspending()
         }
-        #expect(writer.syncCount == 5)
-        #expect(GroupCommitStatistics.rounds - before >= 5)
+        #expect(writer.syncCount == 0 && writer.sharedCommitCount == 5)
+        #expect(group.rounds == 5)
+        // Each frame holds the two records appended since the commit before it, back to back.
+        let frames = try #require(try Self.generations(dir).values.first)
+        #expect(frames.count == 5)
+        #expect(zip(frames, frames.dropFirst()).allSatisfy { $0.offset + UInt64($0.bytes.count) == $1.offset })
+        #expect(frames.allSatisfy { $0.bytes.count == 2 * recordHeaderSize + 3 })
         try writer.close()
-        #expect(try WALReader.read(directory: dir.sub("alone")).records.map(\.payload) == (0..<5).map { [UInt8($0)] })
+        #expect(try WALReader.read(directory: dir.sub("alone")).records.map(\.payload)
+            == (0..<5).flatMap { [[UInt8($0)], [UInt8($0), 9]] })
+        try group.finish()
+        #expect(try Self.generations(dir).isEmpty)
     }
-}
 
-@Suite("group commit: where syncfs is trusted")
-struct GroupCommitFileSystemTests {
-    @Test("local disk file systems group their logs; FUSE, virtiofs and NFS fdatasync each log")
-    func trustedFileSystems() throws {
-        #expect(!WALOptions().groupCommit, "group commit is opt-in: a round waits for every writer of the file system")
-        for local: Int64 in [0xEF53, 0x5846_5342, 0x9123_683E, 0x0102_1994, 0x794C_7630] {
-            #expect(GroupCommit.flushesOnSyncfs(local), "\(String(local, radix: 16))")
-        }
-        // FUSE (virtiofs, sshfs), NFS, SMB, 9p: a syncfs there may report success without a flush.
-        for remote: Int64 in [0x6573_5546, 0x6969, 0xFE53_4D42, 0x0102_1997] {
-            #expect(!GroupCommit.flushesOnSyncfs(remote), "\(String(remote, radix: 16))")
-        }
-        // And the lookup on a real segment agrees with its file system's type.
+    @Test("group commit is opt-in, and without a shared log directory a log fdatasyncs its own segment")
+    func optIn() async throws {
+        #expect(!WALOptions().groupCommit)
         let dir = TempDir()
-        let writer = try WALWriter.create(directory: dir.sub("log"))
-        let type = try Sys.fileSystemType(writer.fd, path: dir.path)
-        // The same number coreutils reads: `stat -f -c %t` prints f_type in hex.
-        let stat = Process()
-        stat.executableURL = URL(fileURLWithPath: "/usr/bin/stat")
-        stat.arguments = ["-f", "-c", "%t", dir.path]
-        let out = Pipe()
-        stat.standardOutput = out
-        try stat.run()
-        stat.waitUntilExit()
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(Int64(printed.trimmingCharacters(in: .whitespacesAndNewlines), radix: 16) == type)
-        #expect((try GroupCommit.group(for: writer.fd, path: dir.path) != nil) == GroupCommit.flushesOnSyncfs(type))
+        var options = WALOptions()
+        options.groupCommit = true
+        let writer = try WALWriter.create(directory: dir.sub("log"), options: options)
+        try writer.append(type: 1, payload: [1])
+        try await writer.commitSuspending()
+        #expect(writer.syncCount == 1 && writer.sharedCommitCount == 0)
+        try writer.close()
+    }
+
+    @Test("a generation past its size is retired after its round: segments synced, directory removed, a new one started")
+    func retiresBySize() async throws {
+        let dir = TempDir()
+        let group = GroupCommit(directory: dir.sub("commit"), generationBytes: 4096)
+        let writer = try WALWriter.create(directory: dir.sub("log"), options: Self.options(dir))
+        writer.commitGroup = group
+        for i in 0..<40 {
+            try writer.append(type: 1, payload: [UInt8](repeating: UInt8(i), count: 300))
+            try await writer.commitSuspending()
+        }
+        // 40 frames of about 370 bytes: a generation holds 12, so 3 were retired in the background.
+        let giveUp = ContinuousClock.now + .seconds(20)
+        while try Self.generations(dir).count > 1 && ContinuousClock.now < giveUp { try await Task.sleep(for: .milliseconds(5)) }
+        let left = try Self.generations(dir)
+        #expect(left.count == 1)
+        #expect((left.values.first?.count ?? 0) < 12)
+        try writer.close()
+        #expect(try WALReader.read(directory: dir.sub("log")).records.count == 40)
+        try group.finish()
     }
 }
 
@@ -168,6 +203,3 @@ struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
-
-/// /dev/shm when it is a writable directory (a tmpfs on Linux), else /tmp.
-let memoryFileSystem = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"

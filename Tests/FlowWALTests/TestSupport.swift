@@ -10,10 +10,8 @@ import Glibc
 final class TempDir {
     let path: String
 
-    /// `under`: another parent than /tmp (group commit tests use a tmpfs, where a syncfs does not
-    /// write back the rest of the machine's disk, such as a build just made).
-    init(under parent: String = "/tmp") {
-        var template = Array((parent + "/flowwal-test-XXXXXX").utf8CString)
+    init() {
+        var template = Array("/tmp/flowwal-test-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil, "mkdtemp failed")
         path = String(decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -10,6 +10,7 @@ import Glibc
 ///     HOME/executions/ID/inbox/     signals and cancel requests waiting to be taken
 ///     HOME/executions/ID/script.lua the script as it was at start, for diagnosis
 ///     HOME/index                    finished executions' summaries for `flow list` (ExecutionIndex)
+///     HOME/commit/                  group commit's shared logs (FlowWAL GroupCommit), one per process
 public struct FlowHome: Sendable {
     public let root: String
 
@@ -18,6 +19,8 @@ public struct FlowHome: Sendable {
     }
 
     public var executionsDirectory: String { root + "/executions" }
+    /// Group commit's shared logs; every open of a journal recovers those of dead processes first.
+    public var sharedLogDirectory: String { root + "/commit" }
     public func directory(of id: String) -> String { executionsDirectory + "/" + id }
     public func journalDirectory(of id: String) -> String { directory(of: id) + "/journal" }
     public func lockPath(of id: String) -> String { directory(of: id) + "/lock" }

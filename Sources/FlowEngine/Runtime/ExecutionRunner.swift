@@ -88,6 +88,7 @@ public final class ExecutionRunner {
         id = requested ?? FlowHome.newID(workflow: script, at: now)
         do { try FlowHome.validate(id: id) } catch { throw RunError(.usage, "\(error)") }
         let home = options.home
+        try recoverSharedLogs()
         if home.isInterruptedCreation(id) {
             // A process died creating it, before anything ran: start it afresh under the same id.
             try? FileManager.default.removeItem(atPath: home.directory(of: id))
@@ -126,11 +127,26 @@ public final class ExecutionRunner {
         options.observer(.started(id: id, workflow: workflowPath, resumed: !createdNow))
     }
 
+    /// After a crash of the machine, a journal committed with group commit may lack records that
+    /// only a dead process's shared log holds, its start record included: they go back before
+    /// anything reads a journal (an unstarted-looking execution would otherwise be removed).
+    func recoverSharedLogs() throws {
+        do {
+            let report = try SharedLogRecovery.recover(directory: options.home.sharedLogDirectory)
+            if report.framesWritten > 0 {
+                options.observer(.warning("after a crash, \(report.framesWritten) group commits were put back into their journals from \(report.generations) shared log(s) in \(options.home.sharedLogDirectory)"))
+            }
+        } catch let e as WALError {
+            throw RunError(.journal, "group commit's shared log cannot be put back: \(e.message)")
+        }
+    }
+
     /// Returns the final status when the execution had already finished.
     func prepareResume(id: String, redrive: (by: String, reason: String?)? = nil) throws -> FinalStatus? {
         self.id = id
         let home = options.home
         try FlowHome.checkExisting(home: home, id: id)
+        try recoverSharedLogs()
         if try home.checkInterruptedCreation(id) {
             try? FileManager.default.removeItem(atPath: home.directory(of: id))
             throw RunError(.usage, "execution '\(id)' never started: the process creating it died before its first record, so nothing ran; it was removed: start it again with `flow run WORKFLOW --id \(id)`")

@@ -6,8 +6,9 @@ import Logging
 public struct RunOptions: Sendable {
     public var home: FlowHome
     public var syncPolicy: SyncPolicy = .always
-    /// Executions of this process on one file system that commit at the same time share one flush
-    /// (FlowWAL's GroupCommit, `--group-commit`); off (the default), each fdatasyncs its own journal.
+    /// Executions of this process that commit at the same time share one fdatasync of a shared log
+    /// in HOME/commit (FlowWAL's GroupCommit, `--group-commit`); off (the default), each fdatasyncs
+    /// its own journal.
     public var groupCommit = false
     public var limits = LuaLimits(memoryBytes: 256 << 20, instructions: 2_000_000_000)
     public var allowChangedScript = false
@@ -36,6 +37,7 @@ public struct RunOptions: Sendable {
         var wal = WALOptions()
         wal.syncPolicy = syncPolicy
         wal.groupCommit = groupCommit
+        wal.sharedLogDirectory = home.sharedLogDirectory
         return wal
     }
 }

@@ -6,8 +6,8 @@ import Foundation
 /// one process, against one execution's per-step rate and against the disk's own rates (one
 /// raw write+fdatasync loop; N such loops at once on N files).
 ///
-/// Each execution has its own WAL. With group commit (the default, FlowWAL/GroupCommit.swift) the
-/// executions that commit while a sync is in flight share the next one (one syncfs); without it,
+/// Each execution has its own WAL. With group commit (FlowWAL/GroupCommit.swift) the executions
+/// that commit while a sync is in flight share the next one (one fdatasync of a shared log); without it,
 /// N executions make N fdatasyncs of N files, each on a blocking-I/O thread while its execution
 /// waits. The thread-per-execution row (`ThreadExecutor`, group commit off) is the earlier way of
 /// having all N syncs in flight.
@@ -25,6 +25,10 @@ struct ConcurrentResult: Codable, Sendable {
     /// N executions on the default pool with group commit off: an fdatasync per log per step.
     var ungroupedSeconds: BenchSample
     var ungroupedStepsPerSecond: BenchSample
+    /// N executions on the default pool with no sync at all: the engine's CPU ceiling, which no
+    /// way of grouping syncs can pass.
+    var unsyncedSeconds: BenchSample
+    var unsyncedStepsPerSecond: BenchSample
     /// Group-commit rounds (syncs) per step and the most logs one round covered, over the grouped runs.
     var roundsPerStep: Double
     var largestRound: Int
@@ -39,6 +43,7 @@ struct ConcurrentResult: Codable, Sendable {
     var poolRatio: Double { poolStepsPerSecond.median / singleStepsPerSecond.median }
     var threadRatio: Double { threadStepsPerSecond.median / singleStepsPerSecond.median }
     var ungroupedRatio: Double { ungroupedStepsPerSecond.median / singleStepsPerSecond.median }
+    var unsyncedRatio: Double { unsyncedStepsPerSecond.median / singleStepsPerSecond.median }
     var rawRatio: Double { rawParallelSyncsPerSecond.median / rawSingleSyncsPerSecond.median }
 }
 
@@ -65,6 +70,7 @@ enum ConcurrentBench {
         let recordBytes = Int(bytesPerStep.rounded())
 
         var single: [Double] = [], pool: [Double] = [], threads: [Double] = [], ungrouped: [Double] = []
+        var unsynced: [Double] = []
         var rounds = 0
         var raw1: [Double] = [], rawN: [Double] = []
         for k in 1...runs {
@@ -80,6 +86,8 @@ enum ConcurrentBench {
                 },
                 { ungrouped.append(try await drive(home: home, script: script, prefix: "ungrouped", executions: executions,
                                                    ownThreads: false, groupCommit: false)) },
+                { unsynced.append(try await drive(home: home, script: script, prefix: "unsynced", executions: executions,
+                                                  ownThreads: false, groupCommit: false, sync: .none)) },
                 { threads.append(try await drive(home: home, script: script, prefix: "thread", executions: executions,
                                                  ownThreads: true, groupCommit: false)) },
                 { raw1.append(try RawSyncLoop.run(path: dir + "/raw-single.bin", recordBytes: recordBytes, count: singleSteps)) },
@@ -93,11 +101,13 @@ enum ConcurrentBench {
         let poolSample = BenchSample(pool)
         let threadSample = BenchSample(threads)
         let ungroupedSample = BenchSample(ungrouped)
+        let unsyncedSample = BenchSample(unsynced)
         return ConcurrentResult(
             executions: executions, steps: steps, singleSteps: singleSteps, bytesPerStep: bytesPerStep,
             singleStepsPerSecond: BenchSample(single).rate(count: singleSteps),
             poolSeconds: poolSample, poolStepsPerSecond: poolSample.rate(count: total),
             ungroupedSeconds: ungroupedSample, ungroupedStepsPerSecond: ungroupedSample.rate(count: total),
+            unsyncedSeconds: unsyncedSample, unsyncedStepsPerSecond: unsyncedSample.rate(count: total),
             roundsPerStep: Double(rounds) / Double(total * runs), largestRound: GroupCommitStatistics.largestRound,
             threadSeconds: threadSample, threadStepsPerSecond: threadSample.rate(count: total),
             rawSingleSyncsPerSecond: BenchSample(raw1).rate(count: singleSteps),
@@ -106,7 +116,7 @@ enum ConcurrentBench {
 
     /// Seconds from the first start to the last end of `executions` runs of `script`, in-process.
     static func drive(home: FlowHome, script: String, prefix: String, executions: Int, ownThreads: Bool,
-                      groupCommit: Bool) async throws -> Double
+                      groupCommit: Bool, sync: SyncPolicy = .always) async throws -> Double
     {
         let executors = ownThreads ? (0..<executions).map { ThreadExecutor(name: "bench-\(prefix)-\($0)") } : []
         defer { executors.forEach { $0.shutdown() } }
@@ -115,7 +125,7 @@ enum ConcurrentBench {
             for i in 0..<executions {
                 let body: @Sendable () async throws -> Double = {
                     try await DurableStepBench.runInProcess(home: home, script: script, id: "\(prefix)-\(i)",
-                                                           groupCommit: groupCommit)
+                                                           sync: sync, groupCommit: groupCommit)
                 }
                 if ownThreads {
                     group.addTask(executorPreference: executors[i], operation: body)
@@ -125,6 +135,8 @@ enum ConcurrentBench {
             }
             try await group.waitForAll()
         }
+        // Part of the cost: each journal's own segment made durable, the shared log removed.
+        if groupCommit { try SharedCommitLogs.finish() }
         return BenchClock.seconds(since: start)
     }
 }
