@@ -107,7 +107,10 @@ public struct LuaCall {
     /// "chunk:line" of the script code calling in: the first Lua frame from `level` up
     /// (1 = the function calling the host) that has a line and is not in a chunk named in
     /// `skipping` (the host's own Lua wrappers), passing over C functions such as pcall.
-    /// When only wrappers call in (a handler a plugin's Lua registered), the outermost of them.
+    /// When only wrappers call in (a handler a plugin's Lua registered), the outermost of them;
+    /// but when the outermost frame was reached by a tail call (a script's top-level
+    /// `return flow.step(...)`), the chunk that made it, as "chunk:(...tail calls...)" (see
+    /// `LuaState.tailCallLocation`).
     public func location(level: Int = 1, skipping: Set<String> = []) -> String? {
         var ar = lua_Debug()
         var lvl = Int32(level)
@@ -123,7 +126,7 @@ public struct LuaCall {
             }
             lvl += 1
         }
-        return outermostWrapper
+        return state.tailCallLocation(on: L, below: lvl) ?? outermostWrapper
     }
 
     /// Whether the running coroutine can yield here (not inside a C boundary such as a

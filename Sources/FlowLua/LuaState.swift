@@ -17,6 +17,10 @@ public final class LuaState {
     public var wrapperSources: Set<String> = []
     /// The last short string `LuaCall.string` made (see `recentString`).
     private var lastString = ""
+    /// For each live `LuaThread`, the `short_src` of the function it began with (see
+    /// `tailCallLocation`). A tail call replaces its caller's frame, and a coroutine's first
+    /// function has no frame below it, so once it tail-calls this is the only record of it.
+    var threadBodySources: [UnsafeRawPointer: String] = [:]
 
     public init(limits: LuaLimits = LuaLimits()) throws {
         self.limits = limits
@@ -105,6 +109,8 @@ public final class LuaState {
 
     /// "chunk:line" of the innermost Lua function running on `thread`, passing over chunks
     /// named in `skipping` (the host's own wrappers).
+    /// When only wrappers are running and the outermost of them was tail-called, the chunk
+    /// that made the tail call (see `tailCallLocation`).
     func currentLocation(of thread: OpaquePointer, skipping: Set<String> = []) -> String? {
         var ar = lua_Debug()
         var level: Int32 = 0
@@ -118,7 +124,34 @@ public final class LuaState {
             }
             level += 1
         }
-        return nil
+        return tailCallLocation(on: thread, below: level)
+    }
+
+    /// What a location search that found no script frame on `thread` reports when the
+    /// outermost frame (the last below `depth`, the first level `lua_getstack` refused) was
+    /// reached by a tail call: "chunk:(...tail calls...)", the chunk being that of the function
+    /// the coroutine began with. nil when it was not a tail call or the thread is not a
+    /// `LuaThread`.
+    ///
+    /// Why: a top-level `return flow.step(...)` in a script's main chunk is a tail call, so the
+    /// chunk's frame is gone before the wrapper asks where it was called from; the outermost
+    /// frame left is the wrapper's own, and "flow:50" would send whoever reads a determinism
+    /// report or an error to the engine's prelude. The line of the tail call is lost with the
+    /// frame (Lua's debug interface keeps no trace of the caller, and a chunk may hold several
+    /// top-level tail calls, so the main function's active lines cannot single it out), but the
+    /// chunk is known: it began the coroutine, or tail-called (through any chain) what now sits
+    /// at its bottom. The text is that chunk in place of the usual "chunk:line", with Lua's own
+    /// traceback wording for frames a tail call removed in place of the line: not a number, so
+    /// no one (nor `LuaError.splitLocation`) takes it for a line. It depends only on the script,
+    /// so a resume locates a new step the same way a first run did.
+    func tailCallLocation(on thread: OpaquePointer, below depth: Int32) -> String? {
+        guard let body = threadBodySources[UnsafeRawPointer(thread)] else { return nil }
+        var ar = lua_Debug()
+        var level = depth - 1
+        while level >= 0, lua_getstack(thread, level, &ar) == 0 { level -= 1 }
+        guard level >= 0 else { return nil }
+        lua_getinfo(thread, "t", &ar)
+        return ar.istailcall != 0 ? "\(body):(...tail calls...)" : nil
     }
 
     // MARK: strings

@@ -25,12 +25,23 @@ public final class LuaThread {
             let thread = lua_newthread(state.L)!
             let anchor = state.popRef()
             state.push(function)
+            // Where the function comes from, for a location search once a tail call has
+            // removed its frame (LuaState.tailCallLocation). `>` pops the copy.
+            var ar = lua_Debug()
+            lua_pushvalue(state.L, -1)
+            lua_getinfo(state.L, ">S", &ar)
+            if ar.what.map({ String(cString: $0) }) != "C" {
+                state.threadBodySources[UnsafeRawPointer(thread)] = withUnsafeBytes(of: ar.short_src) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+            }
             lua_xmove(state.L, thread, 1)
             return (thread, anchor)
         }
     }
 
     deinit {
+        state.threadBodySources[UnsafeRawPointer(T)] = nil
         state.release(anchor)
     }
 
