@@ -32,6 +32,15 @@ extension Watcher {
     /// An execution of this trigger that exists: finish what the last watcher left.
     func adopt(_ id: String) {
         let home = settings.home
+        // After a crash of the machine, a journal committed with group commit may have its start
+        // record and steps only in a dead watcher's shared log: put back before it is judged.
+        do {
+            try SharedLogRecovery.recover(directory: home.sharedLogDirectory)
+        } catch {
+            log.problem(id, "group commit's shared log cannot be put back (\(error)); waiting")
+            observe(id, resumeWhenFree: false)
+            return
+        }
         let hasStart: Bool
         do {
             hasStart = try JournalReading.read(home: home, id: id).state.started != nil
