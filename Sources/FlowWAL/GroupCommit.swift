@@ -34,6 +34,8 @@ final class GroupCommit: @unchecked Sendable {
     private var waiting: [Waiter] = []
     private var roundCount = 0
     private var largest = 0
+    private var roundTime = Duration.zero
+    private var frameCount = 0
     private var generation: SharedLogGeneration?
     /// The shared log directory, and its parent, to which frames' segment paths are relative.
     let directory: String
@@ -74,6 +76,13 @@ final class GroupCommit: @unchecked Sendable {
         return largest
     }
 
+    /// Time spent writing and syncing rounds, and the frames they made durable.
+    var work: (time: Duration, frames: Int) {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return (roundTime, frameCount)
+    }
+
     /// Logs waiting for the next round (for tests).
     var waitingCount: Int {
         pthread_mutex_lock(lock)
@@ -107,7 +116,13 @@ final class GroupCommit: @unchecked Sendable {
             roundCount += 1
             largest = max(largest, round.count)
             pthread_mutex_unlock(lock)
+            let began = ContinuousClock.now
             let result = Result { try write(round) }
+            let took = ContinuousClock.now - began
+            pthread_mutex_lock(lock)
+            roundTime += took
+            frameCount += round.count
+            pthread_mutex_unlock(lock)
             for waiter in round { waiter.continuation.resume(with: result) }
         }
     }
@@ -148,9 +163,13 @@ final class GroupCommit: @unchecked Sendable {
     /// The group for a shared log directory, made on first use and kept for the process's life.
     static func group(for directory: String) -> GroupCommit { registry.group(for: directory) }
 
-    /// Rounds run and the most frames one round covered, over every group (for tests and benchmarks).
-    static func statistics() -> (rounds: Int, largestRound: Int) {
-        registry.all().reduce((0, 0)) { total, group in (total.0 + group.rounds, max(total.1, group.largestRound)) }
+    /// Rounds run, the most frames one round covered, the time spent in rounds and the frames
+    /// they carried, over every group (for tests and benchmarks).
+    static func statistics() -> (rounds: Int, largestRound: Int, time: Duration, frames: Int) {
+        registry.all().reduce((0, 0, .zero, 0)) { total, group in
+            let work = group.work
+            return (total.0 + group.rounds, max(total.1, group.largestRound), total.2 + work.time, total.3 + work.frames)
+        }
     }
 
     static func finishAll() throws {
@@ -193,6 +212,10 @@ public enum GroupCommitStatistics {
     public static var rounds: Int { GroupCommit.statistics().rounds }
     /// The most logs one round made durable.
     public static var largestRound: Int { GroupCommit.statistics().largestRound }
+    /// Time the leaders spent writing and syncing rounds.
+    public static var roundTime: Duration { GroupCommit.statistics().time }
+    /// Frames (commits) that rounds made durable.
+    public static var frames: Int { GroupCommit.statistics().frames }
 }
 
 public enum SharedCommitLogs {

@@ -32,6 +32,8 @@ struct ConcurrentResult: Codable, Sendable {
     /// Group-commit rounds (syncs) per step and the most logs one round covered, over the grouped runs.
     var roundsPerStep: Double
     var largestRound: Int
+    /// Mean time of one round (write + fdatasync of the shared log), in milliseconds.
+    var roundMilliseconds: Double
     /// N executions, each on a thread of its own, group commit off.
     var threadSeconds: BenchSample
     var threadStepsPerSecond: BenchSample
@@ -72,6 +74,7 @@ enum ConcurrentBench {
         var single: [Double] = [], pool: [Double] = [], threads: [Double] = [], ungrouped: [Double] = []
         var unsynced: [Double] = []
         var rounds = 0
+        var roundTime = Duration.zero
         var raw1: [Double] = [], rawN: [Double] = []
         for k in 1...runs {
             progress("run \(k) of \(runs)")
@@ -80,14 +83,21 @@ enum ConcurrentBench {
                 { single.append(try await DurableStepBench.runInProcess(home: home, script: singleScript, id: "single")) },
                 {
                     let before = GroupCommitStatistics.rounds
+                    let timeBefore = GroupCommitStatistics.roundTime
                     pool.append(try await drive(home: home, script: script, prefix: "pool", executions: executions,
                                                 ownThreads: false, groupCommit: true))
                     rounds += GroupCommitStatistics.rounds - before
+                    roundTime += GroupCommitStatistics.roundTime - timeBefore
                 },
                 { ungrouped.append(try await drive(home: home, script: script, prefix: "ungrouped", executions: executions,
                                                    ownThreads: false, groupCommit: false)) },
-                { unsynced.append(try await drive(home: home, script: script, prefix: "unsynced", executions: executions,
-                                                  ownThreads: false, groupCommit: false, sync: .none)) },
+                {
+                    unsynced.append(try await drive(home: home, script: script, prefix: "unsynced", executions: executions,
+                                                    ownThreads: false, groupCommit: false, sync: .none))
+                    // Untimed: its journals' dirty pages would otherwise be written back during
+                    // the measurements that follow and slow their syncs.
+                    sync()
+                },
                 { threads.append(try await drive(home: home, script: script, prefix: "thread", executions: executions,
                                                  ownThreads: true, groupCommit: false)) },
                 { raw1.append(try RawSyncLoop.run(path: dir + "/raw-single.bin", recordBytes: recordBytes, count: singleSteps)) },
@@ -109,6 +119,7 @@ enum ConcurrentBench {
             ungroupedSeconds: ungroupedSample, ungroupedStepsPerSecond: ungroupedSample.rate(count: total),
             unsyncedSeconds: unsyncedSample, unsyncedStepsPerSecond: unsyncedSample.rate(count: total),
             roundsPerStep: Double(rounds) / Double(total * runs), largestRound: GroupCommitStatistics.largestRound,
+            roundMilliseconds: rounds == 0 ? 0 : BenchClock.seconds(roundTime) * 1000 / Double(rounds),
             threadSeconds: threadSample, threadStepsPerSecond: threadSample.rate(count: total),
             rawSingleSyncsPerSecond: BenchSample(raw1).rate(count: singleSteps),
             rawParallelSyncsPerSecond: BenchSample(rawN).rate(count: total))

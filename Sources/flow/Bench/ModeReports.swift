@@ -50,7 +50,7 @@ struct ConcurrentReport: Codable, Sendable {
             Each execution has its own WAL (plus the directory syncs of its creation and its start and
             final records); only the N×M steps are counted. With group commit, the executions that commit
             while a sync is in flight share the next one (an fdatasync of a shared log): \(Fmt.ratio(c.roundsPerStep)) syncs
-            per step, at most \(c.largestRound) logs in one. Without it, each step is an fdatasync of its own log
+            per step, at most \(c.largestRound) logs in one, \(String(format: "%.2f", c.roundMilliseconds)) ms a round on average. Without it, each step is an fdatasync of its own log
             on a blocking-I/O thread. The raw rows are the disk's own answer (one loop; N loops on N files).
             """
     }
