@@ -56,7 +56,9 @@ public enum SharedLogRecovery {
                 continue  // its process is running
             }
             defer { owner.release() }
-            if !name.hasPrefix(SharedLogGeneration.stagingPrefix) {
+            // A process that died before its first round left the directory without a segment.
+            let hasFrames = try Sys.listDirectory(generation).contains { WALFormat.segmentNumber(fileName: $0) != nil }
+            if hasFrames && !name.hasPrefix(SharedLogGeneration.stagingPrefix) {
                 try apply(generation, base: Sys.parentDirectory(directory), report: &report)
                 report.generations += 1
             }

@@ -59,6 +59,10 @@ extension WALWriter {
                                brokenCopy: broken, reason: tail.reason)
         }
         let writer = try WALWriter(directory: directory, options: options, segment: current.number, end: current.end)
+        // With group commit this writer's frames cover only what it appends. Whole records a dead
+        // process appended but never committed are part of the log from now on, so they are made
+        // durable here, or a crash of the machine would leave a gap before the first frame.
+        if writer.commitGroup != nil { try writer.sync() }
         return (writer, scan.records, repair)
     }
 

@@ -184,6 +184,35 @@ struct SharedLogRecoveryTests {
         #expect(try readBytes(segmentPath(dir.sub("log0"), 1)).count == segmentHeaderSize)
     }
 
+    @Test("a generation without a segment (its process died before its first round) is removed")
+    func generationWithoutSegment() throws {
+        let dir = TempDir()
+        try FileManager.default.createDirectory(atPath: dir.sub("commit/123-abc"), withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: dir.sub("commit/123-abc/lock"), contents: Data("pid=123\n".utf8))
+        #expect(try SharedLogRecovery.recover(directory: dir.sub("commit")).generations == 0)
+        #expect(try generations(dir).isEmpty)
+    }
+
+    @Test("a group-commit writer makes what it opens durable: a dead process's uncommitted records then leave no gap before its frames")
+    func openSyncsWhatItBuildsOn() async throws {
+        let dir = TempDir()
+        do {
+            let dead = try WALWriter.create(directory: dir.sub("log"))
+            try dead.append(type: 1, payload: Array("appended, never committed".utf8))
+            try dead.close()  // (close would sync under .always: the bytes are what matter here)
+        }
+        let group = GroupCommit(directory: dir.sub("commit"))
+        let opened = try WALWriter.open(directory: dir.sub("log"), options: GroupCommitRoundsTests.options(dir))
+        opened.writer.commitGroup = group
+        #expect(opened.writer.syncCount == 1, "the open synced the segment it builds on")
+        try opened.writer.append(type: 1, payload: Array("committed by the group".utf8))
+        try await opened.writer.commitSuspending()
+        let frame = try #require(try GroupCommitRoundsTests.generations(dir).values.first?.first)
+        #expect(frame.offset == UInt64(segmentHeaderSize + recordHeaderSize + "appended, never committed".utf8.count))
+        try opened.writer.close()
+        try group.finish()
+    }
+
     @Test("a generation left half made (before its lock) is removed; no shared log directory costs nothing")
     func leftovers() throws {
         let dir = TempDir()

@@ -50,6 +50,7 @@ public struct HistoryEntry: Sendable, Encodable {
 
     public static func load(home: FlowHome, id: String) throws -> [HistoryEntry] {
         try FlowHome.checkExisting(home: home, id: id)
+        SharedLogCatchUp.once(home)
         let result: WALReadResult
         do {
             result = try WALReader.read(directory: home.journalDirectory(of: id))

@@ -48,8 +48,10 @@ public enum JournalReading {
         }
     }
 
-    /// Read-only: for status, list and history, which must not repair or lock anything.
+    /// For status, list and history, which must not repair or lock anything (but a dead process's
+    /// shared-log commits are put back first, once: SharedLogCatchUp).
     public static func read(home: FlowHome, id: String) throws -> (state: JournalState, tornTail: WALRepair?) {
+        SharedLogCatchUp.once(home)
         let folder = Folder()
         let torn: WALRepair?
         do {
@@ -71,6 +73,7 @@ public enum JournalReading {
     /// seen here (a resume meets it in `WALWriter.open`, which refuses to repair it).
     public static func started(home: FlowHome, id: String) throws -> ExecutionStarted? {
         struct Enough: Error {}
+        SharedLogCatchUp.once(home)
         var fold = Fold()
         let torn: WALRepair?
         do {
