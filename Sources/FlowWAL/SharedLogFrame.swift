@@ -20,13 +20,24 @@ struct SharedLogFrame: Equatable {
     static func encode(segmentPath: String, relativeTo base: String, offset: UInt64,
                        bytes: [UInt8]) -> [UInt8]
     {
+        encode(pathField: pathField(segmentPath: segmentPath, relativeTo: base), offset: offset, bytes: bytes)
+    }
+
+    /// The length-prefixed path that begins every frame of one segment (a writer keeps it for
+    /// its current segment rather than redo the string work at every commit).
+    static func pathField(segmentPath: String, relativeTo base: String) -> [UInt8] {
         let prefix = base.hasSuffix("/") ? base : base + "/"
         let stored = segmentPath.hasPrefix(prefix) ? String(segmentPath.dropFirst(prefix.count)) : segmentPath
-        let path = Array(stored.utf8)
+        var field: [UInt8] = []
+        WALFormat.appendLE(UInt32(stored.utf8.count), to: &field)
+        field += stored.utf8
+        return field
+    }
+
+    static func encode(pathField: [UInt8], offset: UInt64, bytes: [UInt8]) -> [UInt8] {
         var payload: [UInt8] = []
-        payload.reserveCapacity(12 + path.count + bytes.count)
-        WALFormat.appendLE(UInt32(path.count), to: &payload)
-        payload += path
+        payload.reserveCapacity(pathField.count + 8 + bytes.count)
+        payload += pathField
         WALFormat.appendLE(UInt32(truncatingIfNeeded: offset), to: &payload)
         WALFormat.appendLE(UInt32(truncatingIfNeeded: offset >> 32), to: &payload)
         payload += bytes

@@ -14,8 +14,11 @@ extension WALWriter {
         try checkUsable()
         do {
             if let group = commitGroup, !pending.isEmpty {
-                let frame = SharedLogFrame.encode(segmentPath: segmentPath, relativeTo: group.base,
-                                                  offset: pendingOffset, bytes: pending)
+                if framePath.isEmpty || framePathSegment != segment {
+                    framePath = SharedLogFrame.pathField(segmentPath: segmentPath, relativeTo: group.base)
+                    framePathSegment = segment
+                }
+                let frame = SharedLogFrame.encode(pathField: framePath, offset: pendingOffset, bytes: pending)
                 try await group.commit(frame: frame, segment: segmentPath)
                 sharedCommitCount += 1
                 unsynced = false

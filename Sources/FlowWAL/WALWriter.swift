@@ -29,6 +29,9 @@ public final class WALWriter {
     /// `pendingOffset`, which the next suspending commit hands to the group as one frame.
     var pending: [UInt8] = []
     var pendingOffset: UInt64 = 0
+    /// The frames' path field for `framePathSegment` (the current segment once a frame was made).
+    var framePath: [UInt8] = []
+    var framePathSegment: UInt32 = 0
     /// Commits made durable by a group's shared log instead of an fdatasync of the segment.
     public internal(set) var sharedCommitCount = 0
     let maxRecordSize: Int
