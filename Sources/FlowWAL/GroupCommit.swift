@@ -147,11 +147,18 @@ final class GroupCommit: @unchecked Sendable {
     }
 
     /// Retires the current generation (see the type), waiting for a running round to end first.
-    /// For the end of the process; commits after it start a new generation.
+    /// For the end of the process; commits after it start a new generation. When rounds keep
+    /// running for 10 s (executions still committing), it gives up and leaves the generation to
+    /// be retired later or recovered after the process: nothing is lost either way.
     func finish() throws {
+        let giveUp = ContinuousClock.now + .seconds(10)
         pthread_mutex_lock(lock)
         while syncing {
             pthread_mutex_unlock(lock)
+            if ContinuousClock.now > giveUp {
+                throw WALError(code: .io, message: "the shared log in \(directory) is still committing after 10 s; "
+                    + "it stays, and is recovered after this process", path: directory)
+            }
             usleep(1_000)
             pthread_mutex_lock(lock)
         }
