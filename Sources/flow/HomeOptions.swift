@@ -23,7 +23,7 @@ struct DriveOptions: ParsableArguments {
     var sync: String = "always"
 
     @Flag(name: .customLong("group-commit"),
-          help: "Executions of this process that commit at once share one fdatasync of a shared log (HOME/commit) instead of an fdatasync of each journal: many more durable steps per second for many executions (flow watch, flow serve). After a crash of the machine, the next open of a journal puts back what only the shared log holds.")
+          help: "Executions of this process that commit at once share one fdatasync of a shared log (HOME/commit) instead of an fdatasync of each journal: many more durable steps per second for many executions (flow watch, flow serve). After a crash of the machine, the next command that reads or resumes a journal first puts back what only the shared log holds.")
     var groupCommit = false
 
     @Option(help: "Lua memory cap in MiB.")
