@@ -35,7 +35,6 @@ final class GroupCommit: @unchecked Sendable {
     private var roundCount = 0
     private var largest = 0
     private var roundTime = Duration.zero
-    private var frameCount = 0
     private var generation: SharedLogGeneration?
     /// The shared log directory, and its parent, to which frames' segment paths are relative.
     let directory: String
@@ -76,11 +75,11 @@ final class GroupCommit: @unchecked Sendable {
         return largest
     }
 
-    /// Time spent writing and syncing rounds, and the frames they made durable.
-    var work: (time: Duration, frames: Int) {
+    /// Time spent writing and syncing rounds.
+    var time: Duration {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
-        return (roundTime, frameCount)
+        return roundTime
     }
 
     /// Logs waiting for the next round (for tests).
@@ -122,7 +121,6 @@ final class GroupCommit: @unchecked Sendable {
             let took = ContinuousClock.now - began
             pthread_mutex_lock(lock)
             roundTime += took
-            frameCount += round.count
             pthread_mutex_unlock(lock)
             for waiter in round { waiter.continuation.resume(with: result) }
         }
@@ -171,12 +169,11 @@ final class GroupCommit: @unchecked Sendable {
     /// The group for a shared log directory, made on first use and kept for the process's life.
     static func group(for directory: String) -> GroupCommit { registry.group(for: directory) }
 
-    /// Rounds run, the most frames one round covered, the time spent in rounds and the frames
-    /// they carried, over every group (for tests and benchmarks).
-    static func statistics() -> (rounds: Int, largestRound: Int, time: Duration, frames: Int) {
-        registry.all().reduce((0, 0, .zero, 0)) { total, group in
-            let work = group.work
-            return (total.0 + group.rounds, max(total.1, group.largestRound), total.2 + work.time, total.3 + work.frames)
+    /// Rounds run, the most frames one round covered and the time spent in rounds, over every
+    /// group (for tests and benchmarks).
+    static func statistics() -> (rounds: Int, largestRound: Int, time: Duration) {
+        registry.all().reduce((0, 0, .zero)) { total, group in
+            (total.0 + group.rounds, max(total.1, group.largestRound), total.2 + group.time)
         }
     }
 
@@ -222,8 +219,6 @@ public enum GroupCommitStatistics {
     public static var largestRound: Int { GroupCommit.statistics().largestRound }
     /// Time the leaders spent writing and syncing rounds.
     public static var roundTime: Duration { GroupCommit.statistics().time }
-    /// Frames (commits) that rounds made durable.
-    public static var frames: Int { GroupCommit.statistics().frames }
 }
 
 public enum SharedCommitLogs {

@@ -17,12 +17,6 @@ struct SharedLogFrame: Equatable {
     var offset: UInt64
     var bytes: [UInt8]
 
-    static func encode(segmentPath: String, relativeTo base: String, offset: UInt64,
-                       bytes: [UInt8]) -> [UInt8]
-    {
-        encode(pathField: pathField(segmentPath: segmentPath, relativeTo: base), offset: offset, bytes: bytes)
-    }
-
     /// The length-prefixed path that begins every frame of one segment (a writer keeps it for
     /// its current segment rather than redo the string work at every commit).
     static func pathField(segmentPath: String, relativeTo base: String) -> [UInt8] {

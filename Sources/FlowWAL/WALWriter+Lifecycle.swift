@@ -82,6 +82,7 @@ extension WALWriter {
         fd = newFD
         segment = next
         segmentPath = path
+        framePath = []
         end = UInt64(WALFormat.segmentHeaderSize)
         lastSync = .now
     }

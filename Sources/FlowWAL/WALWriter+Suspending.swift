@@ -14,9 +14,8 @@ extension WALWriter {
         try checkUsable()
         do {
             if let group = commitGroup, !pending.isEmpty {
-                if framePath.isEmpty || framePathSegment != segment {
+                if framePath.isEmpty {
                     framePath = SharedLogFrame.pathField(segmentPath: segmentPath, relativeTo: group.base)
-                    framePathSegment = segment
                 }
                 let frame = SharedLogFrame.encode(pathField: framePath, offset: pendingOffset, bytes: pending)
                 try await group.commit(frame: frame, segment: segmentPath)

@@ -29,9 +29,8 @@ public final class WALWriter {
     /// `pendingOffset`, which the next suspending commit hands to the group as one frame.
     var pending: [UInt8] = []
     var pendingOffset: UInt64 = 0
-    /// The frames' path field for `framePathSegment` (the current segment once a frame was made).
+    /// The current segment's path field for frames, made at its first frame (emptied by roll()).
     var framePath: [UInt8] = []
-    var framePathSegment: UInt32 = 0
     /// Commits made durable by a group's shared log instead of an fdatasync of the segment.
     public internal(set) var sharedCommitCount = 0
     let maxRecordSize: Int
@@ -70,36 +69,17 @@ public final class WALWriter {
     @discardableResult
     public func append(type: UInt8, payload: UnsafeRawBufferPointer) throws -> WALPosition {
         try checkUsable()
-        guard WALFormat.validTypes.contains(type) else {
-            throw WALError(
-                code: .invalidType,
-                message: "record type \(type) is not valid: types are 1...127 (0 and 128...255 are reserved)")
-        }
-        guard payload.count <= maxRecordSize else {
-            throw WALError(
-                code: .recordTooLarge,
-                message: "record of \(payload.count) bytes is larger than maxRecordSize (\(maxRecordSize) bytes); "
-                    + "store large data outside the log and record a reference to it")
-        }
-        let size = UInt64(WALFormat.recordHeaderSize + payload.count)
-        if end > UInt64(WALFormat.segmentHeaderSize) && end + size > UInt64(max(options.segmentSize, 0)) {
-            try roll()
-        }
+        try checkRecord(type: type, size: payload.count)
+        try rollIfFull(adding: UInt64(WALFormat.recordHeaderSize + payload.count))
         WALFormat.encodeRecordHeader(into: header, type: type, payload: payload)
         let position = WALPosition(segment: segment, offset: end)
         do {
             try writeRecord(payload, at: end)
         } catch let error as WALError {
-            // A partial record followed by more appends would turn a failed write into mid-log damage.
-            if Glibc.ftruncate(fd, off_t(end)) != 0 {
-                failure = WALError(
-                    code: .io,
-                    message: "\(error.message); cutting the partial record off failed too, so this writer is "
-                        + "unusable: reopen the log to repair it", path: segmentPath, offset: end, errno: error.errno)
-            }
+            cutBack(after: error)
             throw error
         }
-        end += size
+        end += UInt64(WALFormat.recordHeaderSize + payload.count)
         unsynced = true
         if commitGroup != nil {
             if pending.isEmpty { pendingOffset = position.offset }
@@ -107,6 +87,39 @@ public final class WALWriter {
             pending.append(contentsOf: payload)
         }
         return position
+    }
+
+    func checkRecord(type: UInt8, size: Int) throws {
+        guard WALFormat.validTypes.contains(type) else {
+            throw WALError(
+                code: .invalidType,
+                message: "record type \(type) is not valid: types are 1...127 (0 and 128...255 are reserved)")
+        }
+        guard size <= maxRecordSize else {
+            throw WALError(
+                code: .recordTooLarge,
+                message: "record of \(size) bytes is larger than maxRecordSize (\(maxRecordSize) bytes); "
+                    + "store large data outside the log and record a reference to it")
+        }
+    }
+
+    /// Moves to a new segment first when the current one already holds records and `bytes` more
+    /// would take it past `segmentSize`.
+    func rollIfFull(adding bytes: UInt64) throws {
+        if end > UInt64(WALFormat.segmentHeaderSize) && end + bytes > UInt64(max(options.segmentSize, 0)) {
+            try roll()
+        }
+    }
+
+    /// After a failed write: cuts the file back to the last whole record. A partial record
+    /// followed by more appends would turn a failed write into mid-log damage.
+    func cutBack(after error: WALError) {
+        if Glibc.ftruncate(fd, off_t(end)) != 0 {
+            failure = WALError(
+                code: .io,
+                message: "\(error.message); cutting the partial record off failed too, so this writer is "
+                    + "unusable: reopen the log to repair it", path: segmentPath, offset: end, errno: error.errno)
+        }
     }
 
     func writeRecord(_ payload: UnsafeRawBufferPointer, at offset: UInt64) throws {

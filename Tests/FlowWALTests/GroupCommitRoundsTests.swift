@@ -40,10 +40,16 @@ struct GroupCommitRoundsTests {
         return options
     }
 
+    /// A new log in `dir/name` that commits through `group`.
+    static func writer(_ dir: TempDir, _ name: String, group: GroupCommit) throws -> WALWriter {
+        let writer = try WALWriter.create(directory: dir.sub(name), options: options(dir))
+        writer.commitGroup = group
+        return writer
+    }
+
     func writers(_ dir: TempDir, _ count: Int, group: GroupCommit) throws -> [WALWriter] {
         try (0..<count).map { i in
-            let writer = try WALWriter.create(directory: dir.sub("log\(i)"), options: Self.options(dir))
-            writer.commitGroup = group
+            let writer = try Self.writer(dir, "log\(i)", group: group)
             try writer.append(type: 1, payload: Array("record of log \(i)".utf8))
             return writer
         }
@@ -142,8 +148,7 @@ struct GroupCommitRoundsTests {
     func aloneIsOneRoundOfOne() async throws {
         let dir = TempDir()
         let group = GroupCommit(directory: dir.sub("commit"))
-        let writer = try WALWriter.create(directory: dir.sub("alone"), options: Self.options(dir))
-        writer.commitGroup = group
+        let writer = try Self.writer(dir, "alone", group: group)
         for i in 0..<5 {
             try writer.append(type: 1, payload: [UInt8(i)])
             try writer.append(type: 2, payload: [UInt8(i), 9])
@@ -180,8 +185,7 @@ struct GroupCommitRoundsTests {
     func retiresBySize() async throws {
         let dir = TempDir()
         let group = GroupCommit(directory: dir.sub("commit"), generationBytes: 4096)
-        let writer = try WALWriter.create(directory: dir.sub("log"), options: Self.options(dir))
-        writer.commitGroup = group
+        let writer = try Self.writer(dir, "log", group: group)
         for i in 0..<40 {
             try writer.append(type: 1, payload: [UInt8](repeating: UInt8(i), count: 300))
             try await writer.commitSuspending()

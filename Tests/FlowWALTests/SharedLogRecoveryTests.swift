@@ -20,8 +20,7 @@ struct SharedLogRecoveryTests {
         do {
             let group = GroupCommit(directory: dir.sub("commit"))
             for i in 0..<logs {
-                let writer = try WALWriter.create(directory: dir.sub("log\(i)"), options: GroupCommitRoundsTests.options(dir))
-                writer.commitGroup = group
+                let writer = try GroupCommitRoundsTests.writer(dir, "log\(i)", group: group)
                 if ownSyncFirst {
                     try writer.append(type: 3, payload: Array("synced on its own".utf8))
                     try writer.sync()
@@ -46,6 +45,11 @@ struct SharedLogRecoveryTests {
 
     func generations(_ dir: TempDir) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: dir.sub("commit")).filter { $0 != "recovery.lock" }
+    }
+
+    /// The segment of the one generation in the shared log directory.
+    func sharedLogFile(_ dir: TempDir) throws -> String {
+        segmentPath(dir.sub("commit/" + (try #require(try generations(dir).first))), 1)
     }
 
     func openWithRecovery(_ dir: TempDir, _ log: String) throws -> (writer: WALWriter, records: [WALRecord], repair: WALRepair?) {
@@ -96,8 +100,7 @@ struct SharedLogRecoveryTests {
     func liveGenerationUntouched() async throws {
         let dir = TempDir()
         let group = GroupCommit(directory: dir.sub("commit"))
-        let writer = try WALWriter.create(directory: dir.sub("log"), options: GroupCommitRoundsTests.options(dir))
-        writer.commitGroup = group
+        let writer = try GroupCommitRoundsTests.writer(dir, "log", group: group)
         try writer.append(type: 1, payload: [1])
         try await writer.commitSuspending()
         let report = try SharedLogRecovery.recover(directory: dir.sub("commit"))
@@ -158,7 +161,7 @@ struct SharedLogRecoveryTests {
         let whole = try await committedThenAbandoned(dir, logs: 1, commits: 3)
         let generation = dir.sub("commit/" + (try #require(try generations(dir).first)))
         // A half-written frame over the zeros after the last one.
-        let file = segmentPath(generation, 1)
+        let file = try sharedLogFile(dir)
         var bytes = try readBytes(file)
         let end = try WALReader.read(directory: generation).records.last.map { Int($0.position.offset) + recordHeaderSize + $0.payload.count } ?? 0
         bytes.replaceSubrange(end..<(end + 9), with: [40, 0, 0, 0, 1, 0, 0, 0, 0x77])
@@ -173,8 +176,7 @@ struct SharedLogRecoveryTests {
     func damagedSharedLog() async throws {
         let dir = TempDir()
         let whole = try await committedThenAbandoned(dir, logs: 1, commits: 3)
-        let generation = dir.sub("commit/" + (try #require(try generations(dir).first)))
-        let file = segmentPath(generation, 1)
+        let file = try sharedLogFile(dir)
         var bytes = try readBytes(file)
         bytes[segmentHeaderSize + recordHeaderSize + 2] ^= 0xFF  // inside the first frame; two whole frames follow
         try writeBytes(file, bytes)
