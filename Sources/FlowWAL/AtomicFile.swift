@@ -7,7 +7,9 @@ import Glibc
 public enum AtomicFile {
     /// Writes a temporary file in the same directory (rename is only atomic within a filesystem),
     /// fsyncs it, renames it over `path`, then fsyncs the directory so the rename itself is durable.
-    public static func write(path: String, contents: [UInt8], mode: mode_t = 0o600) throws {
+    /// A caller that syncs the directory itself later, before anything relies on the file, passes
+    /// `syncDirectory: false` to share that one sync between several entries.
+    public static func write(path: String, contents: [UInt8], mode: mode_t = 0o600, syncDirectory: Bool = true) throws {
         let directory = Sys.parentDirectory(path)
         let base = path.split(separator: "/").last.map(String.init) ?? path
         let temp = Sys.join(directory, ".\(base).tmp.\(getpid()).\(UInt32.random(in: 0 ... .max))")
@@ -28,7 +30,12 @@ public enum AtomicFile {
         Sys.close(fd)
         try Sys.rename(temp, path)
         renamed = true
-        try fsyncDirectory(directory)
+        if syncDirectory { try fsyncDirectory(directory) }
+    }
+
+    /// mkdir -p whose new directories survive power loss: each one's parent is fsynced after it.
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws {
+        try Sys.makeDirectories(path, mode: mode)
     }
 
     /// Makes the directory's entries (created, renamed, removed files) durable.

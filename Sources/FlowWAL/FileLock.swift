@@ -42,8 +42,9 @@ public final class FileLock {
         var text = "pid=\(getpid()) host=\(Sys.hostName()) since=\(Sys.isoTimestamp())"
         if !extra.isEmpty { text += " " + extra }
         try Sys.ftruncate(fd, to: 0, path: path)
+        // Not synced: the text is only read while a live process holds the lock, from the page cache;
+        // after a crash nobody holds it and what it says no longer matters.
         try Sys.writeAll(fd, Array((text + "\n").utf8), path: path)
-        try Sys.fsync(fd, path: path)
         return lock
     }
 

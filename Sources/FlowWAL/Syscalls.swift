@@ -63,12 +63,14 @@ enum Sys {
         while Glibc.fsync(fd) != 0 {
             if lastErrno != EINTR { throw WALError.io("fsync", path, errno: lastErrno) }
         }
+        SyncWitness.note(path, call: "fsync")
     }
 
     static func fdatasync(_ fd: Int32, path: String) throws {
         while Glibc.fdatasync(fd) != 0 {
             if lastErrno != EINTR { throw WALError.io("fdatasync", path, errno: lastErrno) }
         }
+        SyncWitness.note(path, call: "fdatasync")
     }
 
     static func ftruncate(_ fd: Int32, to length: UInt64, path: String) throws {

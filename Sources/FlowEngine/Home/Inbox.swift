@@ -42,7 +42,7 @@ public struct Inbox: Sendable {
     /// File names sort by arrival: the time, then the sender's pid and a random tie-breaker.
     @discardableResult
     public func post(_ message: InboxMessage) throws -> String {
-        try FlowHome.makeDirectories(directory)
+        try AtomicFile.makeDirectories(directory)  // durable: a posted message must outlive a power cut
         // Nanoseconds, so two sends in one millisecond keep their order.
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
@@ -74,7 +74,7 @@ public struct Inbox: Sendable {
     /// Posts under a given file name (replacing a file of that name): for messages derived from
     /// another one, so posting them again after a crash does not make a second one.
     public func post(_ message: InboxMessage, as name: String) throws {
-        try FlowHome.makeDirectories(directory)
+        try AtomicFile.makeDirectories(directory)  // durable: a posted message must outlive a power cut
         let data = try JSONEncoder().encode(message)
         try AtomicFile.write(path: directory + "/" + name, contents: Array(data))
     }
