@@ -8,10 +8,13 @@ import Glibc
 /// why, seen by a live execution within a second, or taken by an interrupted one when resumed.
 @Suite("operator commands")
 struct OperatorTests {
-    /// a, a 3 s timer, b, c: a pause taken during the timer holds b after the timer ends.
-    static let held = """
+    /// a, a wait for the signal `go`, a 2 s timer, b, c. The signal holds the execution at a known
+    /// point for as long as a test needs, however slowly a loaded machine starts the commands
+    /// (a timer alone gave the test a 3 s window to post a pause in, which a busy suite missed).
+    static let heldAtSignal = """
         flow.exec{ cmd = "echo a >> effects", shell = true }
-        flow.sleep(3)
+        flow.signal("go")
+        flow.sleep(2)
         flow.exec{ cmd = "echo b >> effects", shell = true }
         flow.exec{ cmd = "echo c >> effects", shell = true }
         """
@@ -20,10 +23,9 @@ struct OperatorTests {
     func pauseAndUnpauseLive() async throws {
         let sb = try await Sandbox()
         defer { sb.cleanup() }
-        try sb.write("w.lua", Self.held)
+        try sb.write("w.lua", Self.heldAtSignal)
         let run = try sb.start(["run", "w.lua", "--id", "p", "--plain"])
         try await sb.waitForStatus("p", "waiting")
-        let t0 = ContinuousClock.now
         let pause = try await sb.flow(["pause", "p", "--reason", "checking an alert"])
         #expect(pause.code == 0, "\(pause)")
         #expect(pause.stderr.contains("takes it within a second"), "\(pause.stderr)")
@@ -32,8 +34,12 @@ struct OperatorTests {
         #expect(status["paused"] as? Bool == true)
         let last = status["last_operator_action"] as? String ?? ""
         #expect(last.contains("pause by ") && last.contains("checking an alert"), "\(status)")
-        // The 3 s timer ends while paused; b is held well past it.
-        try await Task.sleep(until: t0 + .seconds(6))
+        // A pause holds native steps, not waits: the signal ends its wait, and the 2 s timer
+        // after it runs out while paused; b is held well past it.
+        #expect(try await sb.flow(["signal", "p", "go"]).code == 0)
+        let t0 = ContinuousClock.now
+        try await sb.waitUntil("the signal taken") { sb.inboxFiles("p").isEmpty }
+        try await Task.sleep(until: t0 + .seconds(5))
         #expect(sb.lines() == ["a"], "b ran while paused: \(sb.lines())")
         #expect(try await sb.statusName("p") == "paused")
 
@@ -54,7 +60,7 @@ struct OperatorTests {
     func pauseInterrupted() async throws {
         let sb = try await Sandbox()
         defer { sb.cleanup() }
-        try sb.write("w.lua", Self.held)
+        try sb.write("w.lua", Self.heldAtSignal)
         let run = try sb.start(["run", "w.lua", "--id", "i", "--plain"])
         try await sb.waitForStatus("i", "waiting")
         run.send(SIGINT)
@@ -63,6 +69,8 @@ struct OperatorTests {
         #expect(pause.code == 0)
         #expect(pause.stderr.contains("applied when the execution resumes"), "\(pause.stderr)")
         #expect(try await sb.statusName("i") == "interrupted")
+        // With the signal there too, only the pause stands between the resume and b.
+        #expect(try await sb.flow(["signal", "i", "go"]).code == 0)
 
         let resume = try sb.start(["resume", "i", "--plain"])
         try await sb.waitForStatus("i", "paused")
