@@ -151,12 +151,13 @@ struct OperatorTests {
         #expect(force.code == 2 && force.stderr.contains("--force only applies with --full"), "\(force)")
     }
 
-    /// a, then b (fails until the file `fixed` exists), then a 6 s timer and c; fail-back echoes comp.
+    /// a, then b (fails until the file `fixed` exists), then a wait for the signal `go` (a point
+    /// to kill it at that no timing can miss) and c; fail-back echoes comp.
     static let redrivable = """
         flow.on_failure(function() flow.exec{ cmd = "echo comp >> effects", shell = true } end)
         flow.exec{ cmd = "echo a >> effects", shell = true }
         flow.exec{ cmd = "test -f fixed && echo b >> effects", shell = true }
-        flow.sleep(6)
+        flow.signal("go")
         flow.exec{ cmd = "echo c >> effects", shell = true }
         return "done"
         """
@@ -174,9 +175,10 @@ struct OperatorTests {
         let retry = try sb.start(["retry", "r", "--reason", "fixed the file", "--plain"])
         try await sb.waitForStatus("r", "waiting")
         #expect(sb.lines().contains("b"))
-        // Killed during the retried part's timer: a plain resume finishes it.
+        // Killed during the retried part's wait: a plain resume finishes it.
         retry.send(SIGKILL)
         _ = await retry.wait()
+        #expect(try await sb.flow(["signal", "r", "go"]).code == 0)
         let resume = try await sb.flow(["resume", "r"])
         #expect(resume.code == 0, "\(resume)")
         #expect(resume.stdout.contains("done"), "\(resume)")
