@@ -75,10 +75,18 @@ import Glibc
     /// until the killed attempt's change is INSYNC before the watch begins.
     @Test func sigkillWhileAShiftWaitsForInsyncDoesNotShiftTwice() async throws {
         try await CrashWorld.with { w in
-            // A long PENDING for the first change only, so the kill surely lands during its wait.
+            // The killed process reaches the fixture through a proxy that answers its GetChange
+            // PENDING, so the kill lands during the wait however slow the machine (a 5 s PENDING
+            // alone was a window a stalled test could miss). The fixture's own PENDING is long
+            // for this change, so the resume, which talks to the fixture directly, has to wait for it.
             try await w.fixture.setPendingSeconds(5)
-            let p = try w.startCanary(id: "c-insync", params: try w.params())
+            let port = try #require(Int(w.fixture.endpoint.split(separator: ":").last ?? ""))
+            let held = try FaultProxy(upstreamPort: port, script: Array(repeating: CheckpointCrashTests.pendingChange, count: 200),
+                                      only: "/2013-04-01/change/")
+            defer { held.stop() }
+            let p = try w.startCanary(id: "c-insync", params: try w.params(), endpoint: held.endpoint)
             try await w.waitForGreen(10, process: p)
+            try await CheckpointCrashTests.waitFor("the shift's first GetChange", process: p) { held.faulted >= 1 }
             p.send(SIGKILL)
             let killed = await p.wait()
             #expect(killed.killedBySIGKILL, "\(killed)")
@@ -215,9 +223,11 @@ final class CrashWorld {
         return sandbox.path(name)
     }
 
-    func startCanary(id: String, params: String, crashAt: String? = nil) throws -> FlowProcess {
+    /// `endpoint`: another AWS endpoint than the fixture's (a proxy in front of it).
+    func startCanary(id: String, params: String, crashAt: String? = nil, endpoint: String? = nil) throws -> FlowProcess {
         var e = env
         if let crashAt { e["FLOW_CRASH_AT"] = crashAt }
+        if let endpoint { e["AWS_ENDPOINT_URL"] = endpoint }
         return try sandbox.start(["run", RolloutWorld.canary, "--id", id, "--params", params, "--json-events"], env: e)
     }
 

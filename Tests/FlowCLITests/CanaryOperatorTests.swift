@@ -44,13 +44,25 @@ struct CanaryOperatorTests {
     @Test("pause holds the canary before its next weight change; unpause goes on")
     func pauseHoldsTheNextShift() async throws {
         try await RolloutWorld.with(fixture: "operators") { w in
-            let p = try w.startCanary(id: "held", params: try w.params(wait: 2, poll: 0.5))
-            try await w.waitForGreen(10)
+            // Held after each watch until the test sends promote: the pause is posted after the
+            // watch at 10 % and before the shift to 50 %, however slowly a loaded machine starts
+            // the commands. A pause posted during a 2 s watch failed the test when it landed too late.
+            let hold = try w.holdAfterEachWatch()
+            let p = try w.startCanary(id: "held", params: try w.params(wait: 2, poll: 0.5, ["gates": hold.gates]),
+                                      extraArgs: hold.args)
+            try await w.waitForHold("held")
+            #expect(try await w.greenWeightsChanged() == [10])
             #expect(try await w.sandbox.flow(["pause", "held", "--reason", "look at graphs"], env: w.env).code == 0)
             try await w.sandbox.waitForStatus("held", "paused")
-            // The 2 s watch at 10 % ends; the shift to 50 % waits.
-            try await Task.sleep(for: .seconds(5))
+            // A pause holds steps, not waits: the gate takes the promote and ends; the shift to 50 % waits.
+            #expect(try await w.sandbox.flow(["signal", "held", "promote"]).code == 0)
+            let t0 = ContinuousClock.now
+            try await w.sandbox.waitUntil("the promote taken") { w.sandbox.inboxFiles("held").isEmpty }
+            try await Task.sleep(until: t0 + .seconds(3))
             #expect(try await w.greenWeightsChanged() == [10])
+            #expect(try await w.sandbox.statusName("held") == "paused")
+            // For the gates after the watches at 50 % and 100 %; kept in the inbox until taken.
+            for _ in 0..<2 { #expect(try await w.sandbox.flow(["signal", "held", "promote"]).code == 0) }
             #expect(try await w.sandbox.flow(["unpause", "held"], env: w.env).code == 0)
             let r = await p.wait(timeout: .seconds(60))
             #expect(r.code == 0, "\(r)")

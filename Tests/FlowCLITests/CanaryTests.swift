@@ -26,11 +26,18 @@ import Testing
 
     @Test func anUnhealthyGreenTargetAtFiftyPercentFailsBackToTheOriginalWeights() async throws {
         try await RolloutWorld.with { w in
-            let p = try w.startCanary(id: "sick", params: try w.params(wait: 3, poll: 0.2))
-            try await w.waitForGreen(50)
+            // Held after the watch at 10 % until the test sends promote, so the target goes bad
+            // between that watch and the one at 50 % however slow the machine (set during the 3 s
+            // watch at 50 %, a late change would be seen at 100 % or not at all).
+            let hold = try w.holdAfterEachWatch()
+            let p = try w.startCanary(id: "sick", params: try w.params(wait: 3, poll: 0.2, ["gates": hold.gates]),
+                                      extraArgs: hold.args)
+            try await w.waitForHold("sick")
+            #expect(try await w.greenWeightsChanged() == [10])
             // Only the second target: the seed looked at the first one only and would have missed it.
             try await w.fixture.setTargetHealth(targetGroupArn: w.seed.green.tgArn, state: "unhealthy",
                                                 targetID: w.seed.green.targets[1])
+            #expect(try await w.sandbox.flow(["signal", "sick", "promote"]).code == 0)
             let r = await p.wait(timeout: .seconds(60))
             #expect(r.code == 1, "\(r)")
             #expect(try await w.weights() == ["blue": 100, "green": 0])
@@ -52,7 +59,9 @@ import Testing
 
     @Test func anAlarmInAlarmFailsBack() async throws {
         try await RolloutWorld.with { w in
-            let p = try w.startCanary(id: "alarm", params: try w.params(wait: 3, ["alarms": w.seed.alarms]))
+            // 30 s watches: the alarm, set once green is at 10 %, fails the watch at its next poll,
+            // so nothing waits them out; 3 s ones left a stalled test too little time to set it.
+            let p = try w.startCanary(id: "alarm", params: try w.params(wait: 30, ["alarms": w.seed.alarms]))
             try await w.waitForGreen(10)
             try await w.setAlarm("green-5xx", state: "ALARM")
             let r = await p.wait(timeout: .seconds(60))
@@ -87,7 +96,9 @@ import Testing
 
     @Test func aHealthAPIThatStaysThrottledFailsTheCheckAndFailsBack() async throws {
         try await RolloutWorld.with { w in
-            let p = try w.startCanary(id: "throttled-health", params: try w.params(wait: 5, poll: 0.1))
+            // 30 s watches: the errors in a row end a watch whatever its length, so nothing waits
+            // them out; with 5 s ones a stalled test could inject the fault after the last watch.
+            let p = try w.startCanary(id: "throttled-health", params: try w.params(wait: 30, poll: 0.1))
             try await w.waitForGreen(10)
             try await w.fixture.injectFault(service: "elbv2", operation: "DescribeTargetHealth", count: 1000)
             let r = await p.wait(timeout: .seconds(90))

@@ -104,6 +104,36 @@ final class RolloutWorld {
         throw HarnessError("green never reached \(percent)%: changes \(try await greenWeightsChanged())")
     }
 
+    /// A Lua gate that is always inconclusive, for the canary's `gates` parameter: after each
+    /// watch the canary then waits for `flow signal ID promote`. Some tests need to act between
+    /// two watches. This gives them a point to hold the rollout at for as long as they need
+    /// (a watch's timer alone gives only its length to act in, which a loaded machine can miss).
+    /// Returns the `gates` parameter and the arguments that find the gate.
+    func holdAfterEachWatch() throws -> (gates: [[String: Any]], args: [String]) {
+        try FileManager.default.createDirectory(atPath: sandbox.path("hold-gates"), withIntermediateDirectories: true)
+        try sandbox.write("hold-gates/hold.lua", """
+            return function(ctx, args)
+              return { status = "inconclusive", reason = "held by the test until it sends promote" }
+            end
+            """)
+        return ([["name": "hold"]], ["--plugins", sandbox.path("hold-gates")])
+    }
+
+    /// Polls (bounded) until execution `id` waits for `promote` (at the gate of holdAfterEachWatch).
+    func waitForHold(_ id: String, timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        var last: [String: Any] = [:]
+        while ContinuousClock.now < deadline {
+            last = (try? await sandbox.status(id)) ?? [:]
+            let step = last["current_step"] as? [String: Any]
+            if last["status"] as? String == "waiting", step?["kind"] as? String == "signal", step?["name"] as? String == "promote" {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw HarnessError("\(id) never waited for promote within \(timeout); last status: \(last)")
+    }
+
     func setAlarm(_ name: String, state: String) async throws {
         var p = QueryParams()
         p.set("AlarmName", name)
