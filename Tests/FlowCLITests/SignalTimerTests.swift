@@ -64,7 +64,7 @@ struct SignalTimerTests {
         let sb = try await Sandbox()
         defer { sb.cleanup() }
         try sb.write("w.lua", """
-            flow.sleep(0.5)
+            flow.signal("ready")
             local a = flow.signal("go")
             local b = flow.signal("go")
             local c, err = flow.signal("go", { timeout = 0.3 })
@@ -73,10 +73,14 @@ struct SignalTimerTests {
             """)
         let run = try sb.start(["run", "w.lua", "--id", "s", "--quiet"])
         try await sb.waitForStatus("s", "waiting")
-        // Both arrive while the workflow is still sleeping, before any flow.signal call.
+        // Both arrive while the workflow waits for another signal, before any flow.signal("go")
+        // call, however slowly the commands start (a 0.5 s sleep here was a window a stalled
+        // machine could miss, and the test then passed without testing the inbox).
         #expect(try await sb.flow(["signal", "s", "go", "--data", #"{"v":1}"#]).code == 0)
         try await Task.sleep(for: .milliseconds(5))
         #expect(try await sb.flow(["signal", "s", "go", "--data", #"{"v":2}"#]).code == 0)
+        #expect(sb.inboxFiles("s").count == 2)
+        #expect(try await sb.flow(["signal", "s", "ready"]).code == 0)
         let r = await run.wait()
         #expect(r.code == 0, "\(r)")
         let result = try #require(try await sb.status("s")["result"] as? [String: Any])
