@@ -4,8 +4,9 @@ import Synchronization
 ///
 /// The order of syncs is what makes a creation survive a power cut (a file before the rename
 /// that names it, a directory entry before the record that relies on it), and nothing short of
-/// cutting the power shows it; this lets a test read it instead. Off unless `start()` was
-/// called: then each sync costs one lock, next to the millisecond of the sync itself.
+/// cutting the power shows it; this lets a test read it instead. It records nothing unless
+/// `start()` was called; either way each sync takes one uncontended lock to look, next to the
+/// fraction of a millisecond of the sync itself.
 public enum SyncWitness {
     public struct Sync: Sendable, Equatable {
         public let path: String
