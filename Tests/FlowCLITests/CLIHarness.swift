@@ -337,17 +337,19 @@ final class Sandbox {
 
     /// Polls `flow status ID --json` (every 20 ms, for at most `timeout`) until the status is
     /// one of `wanted` (and, given `kind`, the current step is of that kind: "sleep", "signal",
-    /// "step", "native"); returns that status object.
+    /// "step", "native"; given `step`, it has that name); returns that status object.
     @discardableResult
-    func waitForStatus(_ id: String, _ wanted: Set<String>, kind: String? = nil,
+    func waitForStatus(_ id: String, _ wanted: Set<String>, kind: String? = nil, step: String? = nil,
                        timeout: Duration = .seconds(30)) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + timeout
         var last = "(no status yet)"
         while ContinuousClock.now < deadline {
             let r = try await flow(["status", id, "--json"])
             if r.code == 0, let s = try? Self.object(r.stdout) {
+                let current = s["current_step"] as? [String: Any]
                 if let name = s["status"] as? String, wanted.contains(name),
-                   kind == nil || (s["current_step"] as? [String: Any])?["kind"] as? String == kind {
+                   kind == nil || current?["kind"] as? String == kind,
+                   step == nil || current?["name"] as? String == step {
                     return s
                 }
                 last = r.stdout
@@ -356,13 +358,14 @@ final class Sandbox {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw HarnessError("execution \(id) did not reach \(wanted.sorted())\(kind.map { " in a \($0) step" } ?? "") within \(timeout); last: \(last)")
+        throw HarnessError("execution \(id) did not reach \(wanted.sorted())\(kind.map { " in a \($0) step" } ?? "")"
+            + "\(step.map { " named \($0)" } ?? "") within \(timeout); last: \(last)")
     }
 
     @discardableResult
-    func waitForStatus(_ id: String, _ wanted: String, kind: String? = nil,
+    func waitForStatus(_ id: String, _ wanted: String, kind: String? = nil, step: String? = nil,
                        timeout: Duration = .seconds(30)) async throws -> [String: Any] {
-        try await waitForStatus(id, [wanted], kind: kind, timeout: timeout)
+        try await waitForStatus(id, [wanted], kind: kind, step: step, timeout: timeout)
     }
 
     /// Polls a condition every 10 ms for at most `timeout`.

@@ -120,18 +120,8 @@ final class RolloutWorld {
     }
 
     /// Polls (bounded) until execution `id` waits for `promote` (at the gate of holdAfterEachWatch).
-    func waitForHold(_ id: String, timeout: Duration = .seconds(30)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        var last: [String: Any] = [:]
-        while ContinuousClock.now < deadline {
-            last = (try? await sandbox.status(id)) ?? [:]
-            let step = last["current_step"] as? [String: Any]
-            if last["status"] as? String == "waiting", step?["kind"] as? String == "signal", step?["name"] as? String == "promote" {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw HarnessError("\(id) never waited for promote within \(timeout); last status: \(last)")
+    func waitForHold(_ id: String) async throws {
+        try await sandbox.waitForStatus(id, "waiting", kind: "signal", step: "promote")
     }
 
     func setAlarm(_ name: String, state: String) async throws {
